@@ -1,0 +1,33 @@
+PYTHON ?= python3
+PIPENV := PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_IGNORE_VIRTUALENVS=1 $(PYTHON) -m pipenv
+MANAGE := $(PIPENV) run python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help install run worker test lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: .venv/.installed ## Install the locked dependencies into .venv (pipenv sync)
+
+.venv/.installed: Pipfile.lock
+	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user pipenv
+	$(PIPENV) sync --dev
+	@touch $@
+
+run: export DEBUG ?= True
+run: install ## Migrate, load the demo data and serve the API on http://127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) loaddata initial_data.json
+	$(MANAGE) demo_payments
+	$(MANAGE) runserver 127.0.0.1:8000
+
+worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
+	$(PIPENV) run celery -A payments_api worker --loglevel INFO
+
+test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
+	$(PIPENV) run pytest
+
+lint: install ## flake8 and the migrations check
+	$(PIPENV) run flake8
+	$(MANAGE) makemigrations --check --dry-run

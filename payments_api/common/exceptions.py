@@ -1,0 +1,137 @@
+"""Domain errors and their rendering as RFC 9457 problem details."""
+
+from http import HTTPStatus
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A business rule refused an operation. Subclasses set a stable `code` and the HTTP status it maps to."""
+
+    code = "domain-error"
+    title = "The operation is not allowed."
+    http_status = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail: str | None = None):
+        self.detail = detail or self.title
+        super().__init__(self.detail)
+
+
+class ValidationFailed(DomainError):
+    code = "validation-error"
+    title = "The request is not valid."
+    http_status = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail: str | None = None, *, field: str | None = None):
+        super().__init__(detail)
+        self.field = field
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "The request conflicts with the current state of the resource."
+    http_status = status.HTTP_409_CONFLICT
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "You are not allowed to perform this action."
+    http_status = status.HTTP_403_FORBIDDEN
+
+
+def problem(*, status_code: int, title: str, detail: str, code: str, errors: list | None = None) -> dict:
+    body = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _flatten(detail, prefix: str = "") -> list[dict]:
+    """Turn DRF's nested error structure into a flat list of {field, detail, code}."""
+    if isinstance(detail, dict):
+        return [e for key, value in detail.items() for e in _flatten(value, f"{prefix}.{key}" if prefix else str(key))]
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [e for item in detail for e in _flatten(item, prefix)]
+        return [
+            e
+            for index, item in enumerate(detail)
+            for e in _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+        ]
+    return [{"field": prefix or None, "detail": str(detail), "code": getattr(detail, "code", "invalid")}]
+
+
+def _http_title(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        errors = None
+        if isinstance(exc, ValidationFailed) and exc.field:
+            errors = [{"field": exc.field, "detail": exc.detail, "code": exc.code}]
+        body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
+        return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's handler500 answers it
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = problem(
+            status_code=response.status_code,
+            title="The request is not valid.",
+            detail="One or more fields are invalid.",
+            code="validation-error",
+            errors=_flatten(response.data),
+        )
+    else:
+        # {"detail": ...}, or simplejwt's {"detail": ..., "code": ..., "messages": [...]}
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None) or "http-error"
+        messages = response.data.get("messages") if isinstance(response.data, dict) else None
+        body = problem(
+            status_code=response.status_code,
+            title=_http_title(response.status_code),
+            detail=str(detail),
+            code=code.replace("_", "-"),
+            errors=_flatten(messages) if messages else None,
+        )
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _django_problem(status_code: int, detail: str) -> JsonResponse:
+    body = problem(status_code=status_code, title=_http_title(status_code), detail=detail, code="http-error")
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def bad_request(request, exception=None):
+    return _django_problem(400, "The request could not be understood.")
+
+
+def permission_denied(request, exception=None):
+    return _django_problem(403, "You do not have permission to access this resource.")
+
+
+def page_not_found(request, exception=None):
+    return _django_problem(404, "The requested resource was not found.")
+
+
+def server_error(request):
+    return _django_problem(500, "An unexpected error occurred.")

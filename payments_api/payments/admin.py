@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from payments_api.common.exceptions import DomainError
+from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
+from payments_api.payments.selectors import payment_status_expression
+from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
+
+
+class PaymentStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return PaymentStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in PaymentStatus.values:
+            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[self.value()])
+        return queryset
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ("supplier", "due_date", "value")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("due_date") and cleaned.get("value") is not None:
+            try:
+                payment_validate(due_date=cleaned["due_date"], value=cleaned["value"])
+            except DomainError as exc:
+                raise ValidationError({getattr(exc, "field", None) or "__all__": exc.detail}) from exc
+        return cleaned
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments are created here; once created they are history and only viewed."""
+
+    form = PaymentForm
+    list_display = ("id", "supplier", "creation_date", "due_date", "value", "status")
+    list_filter = (PaymentStatusFilter, "due_date")
+    search_fields = ("id", "supplier__corporate_name", "supplier__reg_number")
+    list_select_related = ("supplier",)
+    autocomplete_fields = ("supplier",)
+    date_hierarchy = "due_date"
+
+    def get_queryset(self, request):
+        status = payment_status_expression(today=timezone.localdate())
+        return super().get_queryset(request).annotate(status=status)
+
+    @admin.display(description="status")
+    def status(self, payment):
+        return PaymentStatus(payment.status).label
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        created = payment_create(**{field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")})
+        obj.pk = created.pk
+        obj.creation_date = created.creation_date
+
+
+@admin.register(Anticipation)
+class AnticipationAdmin(admin.ModelAdmin):
+    list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
+    list_filter = ("status", "new_due_date")
+    search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
+    list_select_related = ("payment",)
+    actions = ("approve", "deny")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, decision: Decision):
+        decided = 0
+        for anticipation in queryset:
+            try:
+                anticipation_decide(anticipation=anticipation, decision=decision, decided_by=request.user)
+                decided += 1
+            except DomainError as exc:
+                self.message_user(request, f"Anticipation #{anticipation.pk}: {exc.detail}", messages.ERROR)
+        if decided:
+            self.message_user(request, f"{decided} anticipation(s) {decision.label.lower()}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected anticipations")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, Decision.APPROVED)
+
+    @admin.action(description="Deny selected anticipations")
+    def deny(self, request, queryset):
+        self._decide(request, queryset, Decision.DENIED)

@@ -1,0 +1,107 @@
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from payments_api.payments.models import Anticipation, Payment, PaymentStatus
+from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
+from payments_api.payments.serializers import (
+    AnticipationCreateSerializer,
+    AnticipationDecisionSerializer,
+    AnticipationSerializer,
+    PaymentCreateSerializer,
+    PaymentFilterSerializer,
+    PaymentSerializer,
+)
+from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
+from payments_api.users.permissions import IsOperator, IsSupplierOrOperator
+
+
+def _created(request, serializer, url_name: str) -> Response:
+    location = request.build_absolute_uri(reverse(url_name, kwargs={"pk": serializer.instance.pk}))
+    return Response(serializer.data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List payments",
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=PaymentStatus.values,
+                description="A available, U unavailable, PC pending confirmation, AN anticipated, D denied.",
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Retrieve a payment"),
+    create=extend_schema(
+        summary="Create a payment", request=PaymentCreateSerializer, responses={201: PaymentSerializer}
+    ),
+)
+class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = PaymentSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Payment.objects.none()
+        payment_status = None
+        if self.action == "list":
+            filters = PaymentFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            payment_status = filters.validated_data.get("status")
+        return payments_visible_to(user=self.request.user, status=payment_status)
+
+    def create(self, request):
+        serializer = PaymentCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        payment = payment_create(**serializer.validated_data)
+        output = PaymentSerializer(payments_visible_to(user=request.user).get(pk=payment.pk))
+        return _created(request, output, "payment-detail")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List anticipations"),
+    retrieve=extend_schema(summary="Retrieve an anticipation"),
+    create=extend_schema(
+        summary="Request the anticipation of a payment",
+        request=AnticipationCreateSerializer,
+        responses={201: AnticipationSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Approve or deny an anticipation (operators)",
+        request=AnticipationDecisionSerializer,
+        responses={200: AnticipationSerializer},
+    ),
+)
+class AnticipationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = AnticipationSerializer
+    lookup_value_regex = "[0-9]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "partial_update":
+            return [IsOperator()]
+        return [IsSupplierOrOperator()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Anticipation.objects.none()
+        return anticipations_visible_to(user=self.request.user)
+
+    def create(self, request):
+        serializer = AnticipationCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        anticipation = anticipation_request(**serializer.validated_data, requested_by=request.user)
+        return _created(request, AnticipationSerializer(anticipation), "anticipation-detail")
+
+    def partial_update(self, request, pk=None):
+        serializer = AnticipationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        anticipation = anticipation_decide(
+            anticipation=self.get_object(), decision=serializer.validated_data["status"], decided_by=request.user
+        )
+        return Response(AnticipationSerializer(anticipation).data)

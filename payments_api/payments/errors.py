@@ -1,0 +1,46 @@
+from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
+
+
+class PaymentNotAvailable(Conflict):
+    code = "payment-not-available"
+    title = "The payment is not available for anticipation."
+
+
+class AnticipationAlreadyExists(Conflict):
+    code = "anticipation-exists"
+    title = "This payment already has an anticipation."
+
+
+class AnticipationAlreadyDecided(Conflict):
+    code = "anticipation-already-decided"
+    title = "This anticipation has already been decided."
+
+
+class AnticipationExpired(Conflict):
+    code = "anticipation-expired"
+    title = "The anticipation's new due date has passed; it can no longer be approved."
+
+
+class InvalidNewDueDate(ValidationFailed):
+    code = "invalid-new-due-date"
+    title = "The new due date is not valid for this payment."
+
+
+class InvalidPayment(ValidationFailed):
+    code = "invalid-payment"
+    title = "The payment is not valid."
+
+
+class OperatorRequired(Forbidden):
+    code = "operator-required"
+    title = "Only operators may decide anticipations."
+
+
+class OwnAnticipationDecision(Forbidden):
+    code = "own-anticipation"
+    title = "An operator cannot decide an anticipation of a payment to its own supplier."
+
+
+class NotPaymentOwner(Forbidden):
+    code = "not-payment-owner"
+    title = "Suppliers may only act on their own payments."

@@ -1,0 +1,93 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from payments_api.users.models import Supplier
+
+MAX_PAYMENT_VALUE = Decimal("999999999.99")
+MONEY = {"max_digits": 11, "decimal_places": 2}
+
+
+class AnticipationStatus(models.TextChoices):
+    PENDING_CONFIRMATION = "PC", "Pending confirmation"
+    APPROVED = "A", "Approved"
+    DENIED = "D", "Denied"
+
+
+class Decision(models.TextChoices):
+    """What an operator may turn a pending anticipation into."""
+
+    APPROVED = AnticipationStatus.APPROVED.value, "Approved"
+    DENIED = AnticipationStatus.DENIED.value, "Denied"
+
+
+class PaymentStatus(models.TextChoices):
+    """The five states that partition all payments on a given day (derived, never stored)."""
+
+    AVAILABLE = "A", "Available"
+    UNAVAILABLE = "U", "Unavailable"
+    PENDING_CONFIRMATION = "PC", "Pending confirmation"
+    ANTICIPATED = "AN", "Anticipated"
+    DENIED = "D", "Denied"
+
+    @classmethod
+    def conditions(cls, *, today) -> dict[str, Q]:
+        """One condition per state; on any day they are mutually exclusive and cover every payment."""
+        no_anticipation = Q(anticipation__isnull=True)
+        pending = Q(anticipation__status=AnticipationStatus.PENDING_CONFIRMATION)
+        return {
+            cls.AVAILABLE: no_anticipation & Q(due_date__gt=today),
+            cls.UNAVAILABLE: (no_anticipation | pending) & Q(due_date__lte=today),
+            cls.PENDING_CONFIRMATION: pending & Q(due_date__gt=today),
+            cls.ANTICIPATED: Q(anticipation__status=AnticipationStatus.APPROVED),
+            cls.DENIED: Q(anticipation__status=AnticipationStatus.DENIED),
+        }
+
+
+class Payment(models.Model):
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")
+    creation_date = models.DateField(default=timezone.localdate, editable=False)
+    due_date = models.DateField()
+    value = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["supplier", "id"], name="payment_supplier_id_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gt=0) & Q(value__lte=MAX_PAYMENT_VALUE), name="payment_value_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("creation_date")), name="payment_due_after_creation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Payment #{self.pk} of {self.value} due {self.due_date}"
+
+
+class Anticipation(models.Model):
+    # One anticipation per payment, ever: the one-to-one is a unique constraint in the database.
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="anticipation")
+    creation_date = models.DateField(default=timezone.localdate, editable=False)
+    new_due_date = models.DateField()
+    new_value = models.DecimalField(**MONEY)
+    update_date = models.DateField(default=timezone.localdate)
+    status = models.CharField(
+        max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=AnticipationStatus.values), name="anticipation_status_valid"),
+            models.CheckConstraint(condition=Q(new_value__gt=0), name="anticipation_new_value_positive"),
+            models.CheckConstraint(
+                condition=Q(new_due_date__gte=models.F("creation_date")), name="anticipation_new_due_after_creation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Anticipation #{self.pk} of payment #{self.payment_id} ({self.get_status_display()})"

@@ -1,0 +1,71 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from payments_api.payments.models import MAX_PAYMENT_VALUE, MONEY, Anticipation, Decision, Payment, PaymentStatus
+from payments_api.payments.selectors import payments_visible_to
+from payments_api.users.models import Supplier
+from payments_api.users.selectors import scope_to_user
+
+
+class PaymentFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False, help_text="Case-insensitive.")
+
+    def to_internal_value(self, data):
+        status = data.get("status")
+        return super().to_internal_value({} if status is None else {"status": status.strip().upper()})
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "supplier", "creation_date", "due_date", "value", "status"]
+        read_only_fields = fields
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    supplier = serializers.PrimaryKeyRelatedField(
+        queryset=Supplier.objects.none(),
+        required=False,
+        help_text="Required for operators; a supplier may omit it or give its own id.",
+    )
+    due_date = serializers.DateField(help_text="Today or later.")
+    value = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request := self.context.get("request"):
+            self.fields["supplier"].queryset = scope_to_user(
+                Supplier.objects.all(), user=request.user, supplier_field="pk"
+            )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if not user.is_operator:
+            attrs["supplier"] = user.supplier
+        elif "supplier" not in attrs:
+            raise serializers.ValidationError({"supplier": "This field is required."}, code="required")
+        return attrs
+
+
+class AnticipationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Anticipation
+        fields = ["id", "payment", "creation_date", "new_due_date", "new_value", "update_date", "status"]
+        read_only_fields = fields
+
+
+class AnticipationCreateSerializer(serializers.Serializer):
+    payment = serializers.PrimaryKeyRelatedField(queryset=Payment.objects.none())
+    new_due_date = serializers.DateField(help_text="From today up to the day before the payment's due date.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request := self.context.get("request"):
+            self.fields["payment"].queryset = payments_visible_to(user=request.user)
+
+
+class AnticipationDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Decision.choices)

@@ -1,0 +1,130 @@
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payments_api.payments.errors import (
+    AnticipationAlreadyDecided,
+    AnticipationAlreadyExists,
+    AnticipationExpired,
+    InvalidNewDueDate,
+    InvalidPayment,
+    NotPaymentOwner,
+    OperatorRequired,
+    OwnAnticipationDecision,
+    PaymentNotAvailable,
+)
+from payments_api.payments.models import (
+    MAX_PAYMENT_VALUE,
+    Anticipation,
+    AnticipationStatus,
+    Decision,
+    Payment,
+)
+from payments_api.requestlogs.models import RequestLogAction
+from payments_api.requestlogs.services import request_log_create
+from payments_api.requestlogs.tasks import notify_request_log
+from payments_api.users.models import Supplier, User
+
+CENT = Decimal("0.01")
+DAYS_PER_MONTH = 30
+
+
+def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Decimal) -> Decimal:
+    """value - value * (monthly_rate / 30) * days_early, multiplied before dividing and rounded once, half up."""
+    with localcontext(prec=60):
+        exact = value - value * monthly_rate * days_early / DAYS_PER_MONTH
+    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def payment_validate(*, due_date: datetime.date, value: Decimal) -> None:
+    if due_date < timezone.localdate():
+        raise InvalidPayment("The due date cannot be in the past.", field="due_date")
+    if not Decimal("0") < value <= MAX_PAYMENT_VALUE or value != value.quantize(CENT):
+        raise InvalidPayment(f"The value must be between 0.01 and {MAX_PAYMENT_VALUE}, in cents.", field="value")
+
+
+def payment_create(*, supplier: Supplier, due_date: datetime.date, value: Decimal) -> Payment:
+    payment_validate(due_date=due_date, value=value)
+    return Payment.objects.create(supplier=supplier, creation_date=timezone.localdate(), due_date=due_date, value=value)
+
+
+def _enqueue_notification(request_log) -> None:
+    # robust: an unreachable broker must not turn a committed action into an error response.
+    transaction.on_commit(lambda: notify_request_log.delay(request_log.pk), robust=True)
+
+
+@transaction.atomic
+def anticipation_request(*, payment: Payment, new_due_date: datetime.date, requested_by: User) -> Anticipation:
+    """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`."""
+    if not requested_by.is_operator:
+        supplier = requested_by.supplier_or_none
+        if supplier is None or supplier.pk != payment.supplier_id:
+            raise NotPaymentOwner()
+
+    today = timezone.localdate()
+    # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop.
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if Anticipation.objects.filter(payment=payment).exists():
+        raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.")
+    if payment.due_date <= today:
+        raise PaymentNotAvailable(
+            f"Payment {payment.pk} is due on {payment.due_date} and can no longer be anticipated."
+        )
+    if not today <= new_due_date < payment.due_date:
+        raise InvalidNewDueDate(
+            f"The new due date must be from {today} up to the day before the due date {payment.due_date}.",
+            field="new_due_date",
+        )
+
+    new_value = anticipation_new_value(
+        value=payment.value,
+        days_early=(payment.due_date - new_due_date).days,
+        monthly_rate=settings.ANTICIPATION_MONTHLY_RATE,
+    )
+    if new_value <= 0:
+        raise InvalidNewDueDate("So many days early would leave nothing to pay.", field="new_due_date")
+
+    try:
+        with transaction.atomic():
+            anticipation = Anticipation.objects.create(
+                payment=payment, creation_date=today, update_date=today, new_due_date=new_due_date, new_value=new_value
+            )
+    except IntegrityError as exc:
+        raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc
+
+    _enqueue_notification(
+        request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
+    )
+    return anticipation
+
+
+@transaction.atomic
+def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decided_by: User) -> Anticipation:
+    """An operator approves or denies a pending anticipation; of concurrent decisions exactly one wins."""
+    if not decided_by.is_operator:
+        raise OperatorRequired()
+    decision = Decision(decision)
+    today = timezone.localdate()
+
+    anticipation = (
+        Anticipation.objects.select_for_update(of=("self",)).select_related("payment__supplier").get(pk=anticipation.pk)
+    )
+    if anticipation.payment.supplier.user_id == decided_by.pk:
+        raise OwnAnticipationDecision()
+    if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
+        raise AnticipationAlreadyDecided(
+            f"Anticipation {anticipation.pk} was already {anticipation.get_status_display().lower()}."
+        )
+    if decision == Decision.APPROVED and anticipation.new_due_date < today:
+        raise AnticipationExpired(f"The new due date {anticipation.new_due_date} has passed.")
+
+    anticipation.status = decision.value
+    anticipation.update_date = today
+    anticipation.save(update_fields=["status", "update_date"])
+
+    action = RequestLogAction.APPROVED if decision == Decision.APPROVED else RequestLogAction.DENIED
+    _enqueue_notification(request_log_create(anticipation=anticipation, user=decided_by, action=action))
+    return anticipation

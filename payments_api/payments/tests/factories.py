@@ -1,0 +1,37 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
+from payments_api.users.tests.factories import SupplierFactory
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment stored directly; use payment_create to go through the rules."""
+
+    class Meta:
+        model = Payment
+
+    supplier = factory.SubFactory(SupplierFactory)
+    creation_date = factory.LazyFunction(lambda: today() - datetime.timedelta(days=10))
+    due_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    value = Decimal("1000.00")
+
+
+class AnticipationFactory(factory.django.DjangoModelFactory):
+    """An anticipation stored directly (no log, no e-mail); use anticipation_request to go through the rules."""
+
+    class Meta:
+        model = Anticipation
+
+    payment = factory.SubFactory(PaymentFactory)
+    creation_date = factory.LazyAttribute(lambda o: o.payment.creation_date)
+    new_due_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=10))
+    new_value = Decimal("980.00")
+    status = AnticipationStatus.PENDING_CONFIRMATION

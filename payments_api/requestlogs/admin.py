@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from payments_api.requestlogs.models import RequestLog
+
+
+@admin.register(RequestLog)
+class RequestLogAdmin(admin.ModelAdmin):
+    """The audit trail is read-only: nothing is added, changed or deleted here."""
+
+    list_display = ("id", "anticipation", "action", "user", "created_at")
+    list_filter = ("action",)
+    search_fields = ("anticipation__id", "user__email")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,19 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from payments_api.requestlogs.models import RequestLog
+from payments_api.requestlogs.selectors import request_logs_visible_to
+from payments_api.requestlogs.serializers import RequestLogSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List request logs"), retrieve=extend_schema(summary="Retrieve a request log")
+)
+class RequestLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RequestLogSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RequestLog.objects.none()
+        return request_logs_visible_to(user=self.request.user)

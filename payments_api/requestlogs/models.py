@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+
+from payments_api.payments.models import Anticipation
+
+
+class RequestLogAction(models.TextChoices):
+    REQUESTED = "R", "Requested"
+    APPROVED = "A", "Approved"
+    DENIED = "D", "Denied"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class RequestLog(models.Model):
+    """The audit trail of anticipations: one row per action, never updated or deleted."""
+
+    anticipation = models.ForeignKey(Anticipation, on_delete=models.PROTECT, related_name="logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_logs")
+    action = models.CharField(max_length=1, choices=RequestLogAction.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=RequestLogAction.values), name="requestlog_action_valid"
+            ),
+            # An anticipation is requested once and decided at most once.
+            models.UniqueConstraint(
+                fields=["anticipation"],
+                condition=models.Q(action=RequestLogAction.REQUESTED),
+                name="requestlog_one_request",
+            ),
+            models.UniqueConstraint(
+                fields=["anticipation"],
+                condition=models.Q(action__in=[RequestLogAction.APPROVED, RequestLogAction.DENIED]),
+                name="requestlog_one_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} anticipation #{self.anticipation_id} by {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Request logs are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Request logs are never deleted.")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from payments_api.common.health import HealthView
+
+api_patterns = [
+    path("token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
+    path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("payments_api.payments.urls")),
+    path("", include("payments_api.requestlogs.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
+    path("api/", include(api_patterns)),
+]
+
+handler400 = "payments_api.common.exceptions.bad_request"
+handler403 = "payments_api.common.exceptions.permission_denied"
+handler404 = "payments_api.common.exceptions.page_not_found"
+handler500 = "payments_api.common.exceptions.server_error"

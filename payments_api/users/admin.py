@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from payments_api.users.cnpj import normalize_cnpj
+from payments_api.users.models import Supplier, User
+
+
+class EmailUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = EmailUserChangeForm
+    add_form = EmailUserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "is_operator", "is_staff", "is_active")
+    list_filter = ("is_operator", "is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        ("Role", {"fields": ("is_operator",)}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "is_operator")}),)
+
+
+class SupplierForm(forms.ModelForm):
+    # Accepts the formatted CNPJ (12.ABC.345/01DE-35) and stores its 14 characters.
+    reg_number = forms.CharField(label="CNPJ", max_length=18)
+
+    class Meta:
+        model = Supplier
+        fields = ("user", "corporate_name", "reg_number")
+
+    def clean_reg_number(self):
+        return normalize_cnpj(self.cleaned_data["reg_number"])
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    form = SupplierForm
+    list_display = ("id", "corporate_name", "reg_number", "user")
+    search_fields = ("corporate_name", "reg_number", "user__email")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)

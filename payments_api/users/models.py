@@ -1,0 +1,84 @@
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
+
+
+class UserManager(DjangoUserManager):
+    """Users log in with their e-mail address; there is no username."""
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    is_operator = models.BooleanField(
+        default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def supplier_or_none(self):
+        try:
+            return self.supplier
+        except Supplier.DoesNotExist:
+            return None
+
+
+class Supplier(models.Model):
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="supplier")
+    corporate_name = models.CharField(max_length=150)
+    reg_number = models.CharField(
+        "CNPJ",
+        max_length=14,
+        unique=True,
+        validators=[validate_cnpj],
+        help_text="14 characters, digits or upper-case letters; punctuation is removed.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reg_number__regex=r"^[0-9A-Z]{12}[0-9]{2}$"), name="supplier_reg_number_shape"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.corporate_name} ({self.reg_number})"
+
+    def clean(self):
+        self.reg_number = normalize_cnpj(self.reg_number)
