@@ -173,6 +173,7 @@ SIMPLE_JWT = {
     # Tokens carry a hash of the password, so changing it revokes every token issued before.
     "CHECK_REVOKE_TOKEN": True,
     "REVOKE_TOKEN_CLAIM": "hash_password",
+    "TOKEN_REFRESH_SERIALIZER": "payments_api.users.serializers.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -102,7 +102,9 @@ def problem_exception_handler(exc, context):
     else:
         # {"detail": ...}, or simplejwt's {"detail": ..., "code": ..., "messages": [...]}
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        code = getattr(detail, "code", None) or "error"
+        # simplejwt names the precise reason (user_inactive, password_changed ...) beside the detail
+        code = (response.data.get("code") if isinstance(response.data, dict) else None) or getattr(detail, "code", None)
+        code = str(code or "error")
         messages = response.data.get("messages") if isinstance(response.data, dict) else None
         body = problem(
             status_code=response.status_code,

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from payments_api.common.fields import StrictPrimaryKeyRelatedField
 from payments_api.payments.models import MAX_PAYMENT_VALUE, MONEY, Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.users.models import Supplier
@@ -26,7 +27,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    supplier = serializers.PrimaryKeyRelatedField(
+    supplier = StrictPrimaryKeyRelatedField(
         queryset=Supplier.objects.none(),
         required=False,
         help_text="Required for operators; a supplier may omit it or give its own id.",
@@ -58,7 +59,7 @@ class AnticipationSerializer(serializers.ModelSerializer):
 
 
 class AnticipationCreateSerializer(serializers.Serializer):
-    payment = serializers.PrimaryKeyRelatedField(queryset=Payment.objects.none())
+    payment = StrictPrimaryKeyRelatedField(queryset=Payment.objects.none())
     new_due_date = serializers.DateField(help_text="From today up to the day before the payment's due date.")
 
     def __init__(self, *args, **kwargs):

@@ -1,0 +1,24 @@
+"""Assertions on RFC 9457 problem-details responses, shared by the API tests."""
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
+
+
+def assert_problem(response, status: int, code: str | None = None, *, fields: set[str] | None = None) -> dict:
+    """The response is a problem document with `status` (and `code`, and field errors on exactly `fields`)."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    body = response.json()
+    assert PROBLEM_MEMBERS <= body.keys(), body
+    assert body["status"] == status
+    assert body["type"] == f"/problems/{body['code']}"
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    if code is not None:
+        assert body["code"] == code, body
+    if fields is not None:
+        errors = body.get("errors", [])
+        for error in errors:
+            assert error.keys() == {"field", "detail", "code"}, error
+        assert {error["field"] for error in errors} == fields, body
+    return body

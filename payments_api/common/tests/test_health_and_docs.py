@@ -1,0 +1,40 @@
+"""The unauthenticated endpoints: /health/, the OpenAPI schema and its Swagger UI."""
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def no_broker(settings):
+    """Health then checks the database alone, whatever broker the environment configures."""
+    settings.CELERY_BROKER_URL = ""
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer stale-or-garbage"], ids=["no-token", "bad-token"])
+def test_health_reports_the_database_ok_without_authentication(db, no_broker, authorization):
+    client = APIClient(HTTP_AUTHORIZATION=authorization) if authorization else APIClient()
+
+    response = client.get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_schema_is_served_without_authentication(db, anonymous_client):
+    response = anonymous_client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    schema = response.content.decode()
+    assert schema.startswith("openapi: 3")
+    for path in ["/api/payments/", "/api/payments/{id}/", "/api/anticipations/{id}/", "/api/logs/", "/api/token/"]:
+        assert f"  {path}:" in schema
+
+
+def test_docs_are_served_without_authentication(db, anonymous_client):
+    response = anonymous_client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"swagger-ui" in response.content
+    assert b"/api/schema/" in response.content

@@ -1,0 +1,306 @@
+"""JWT authentication (/api/token/, /api/token/refresh/) and who may use the API at all."""
+
+import datetime
+
+import jwt
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from payments_api.common.tests.problems import assert_problem
+from payments_api.payments.models import Anticipation, Payment
+from payments_api.payments.tests.factories import AnticipationFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.tests.factories import SupplierFactory, UserFactory
+
+TOKEN_URL = "/api/token/"
+REFRESH_URL = "/api/token/refresh/"
+PASSWORD = "secret-password"  # the factories' password
+
+
+def bearer(token) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def obtain(email: str, password: str = PASSWORD):
+    return APIClient().post(TOKEN_URL, {"email": email, "password": password}, format="json")
+
+
+@pytest.fixture
+def world(supplier, operator):
+    """One of everything, so each endpoint has a real object to point at."""
+    anticipation = AnticipationFactory(payment__supplier=supplier)
+    log = RequestLog.objects.create(anticipation=anticipation, user=supplier.user, action=RequestLogAction.REQUESTED)
+    return {"payment": anticipation.payment, "anticipation": anticipation, "log": log}
+
+
+def endpoint_calls(world) -> list[tuple[str, str, dict | None]]:
+    payment, anticipation, log = world["payment"], world["anticipation"], world["log"]
+    due = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    return [
+        ("get", "/api/payments/", None),
+        ("get", "/api/payments/?status=A", None),
+        ("post", "/api/payments/", {"supplier": payment.supplier_id, "due_date": due, "value": "10.00"}),
+        ("get", f"/api/payments/{payment.pk}/", None),
+        ("get", "/api/anticipations/", None),
+        ("post", "/api/anticipations/", {"payment": payment.pk, "new_due_date": due}),
+        ("get", f"/api/anticipations/{anticipation.pk}/", None),
+        ("patch", f"/api/anticipations/{anticipation.pk}/", {"status": "A"}),
+        ("get", "/api/logs/", None),
+        ("get", f"/api/logs/{log.pk}/", None),
+    ]
+
+
+ENDPOINT_IDS = [
+    "list-payments",
+    "filter-payments",
+    "create-payment",
+    "retrieve-payment",
+    "list-anticipations",
+    "request-anticipation",
+    "retrieve-anticipation",
+    "decide-anticipation",
+    "list-logs",
+    "retrieve-log",
+]
+
+
+def call(client, world, index: int):
+    method, url, body = endpoint_calls(world)[index]
+    return getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
+
+
+def assert_nothing_written(world):
+    assert Payment.objects.count() == 1
+    assert list(Anticipation.objects.values_list("status", flat=True)) == ["PC"]
+    assert RequestLog.objects.count() == 1
+
+
+# --- obtaining and refreshing tokens ---------------------------------------------------------------------------------
+
+
+def test_token_is_obtained_with_email_and_password_and_authenticates(supplier):
+    response = obtain(supplier.user.email)
+
+    assert response.status_code == 200
+    assert response.json().keys() == {"access", "refresh"}
+    assert AccessToken(response.json()["access"])["user_id"] == str(supplier.user.pk)
+    assert bearer(response.json()["access"]).get("/api/payments/").status_code == 200
+
+
+@pytest.mark.parametrize("transform", [str.upper, str.title, lambda email: email.swapcase()])
+def test_email_is_case_insensitive(supplier, transform):
+    response = obtain(transform(supplier.user.email))
+
+    assert response.status_code == 200
+    assert AccessToken(response.json()["access"])["user_id"] == str(supplier.user.pk)
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"password": "wrong-password"},
+        {"password": PASSWORD.upper()},
+        {"email": "nobody@example.com"},
+    ],
+    ids=["wrong-password", "password-case-matters", "unknown-email"],
+)
+def test_wrong_credentials_are_unauthorized(supplier, credentials):
+    body = {"email": supplier.user.email, "password": PASSWORD, **credentials}
+
+    response = APIClient().post(TOKEN_URL, body, format="json")
+
+    problem = assert_problem(response, 401, "no-active-account")
+    assert "access" not in problem and "refresh" not in problem
+
+
+def test_inactive_user_cannot_obtain_a_token(db):
+    user = SupplierFactory(user__is_active=False).user
+
+    assert_problem(obtain(user.email), 401, "no-active-account")
+
+
+@pytest.mark.parametrize(
+    "body, missing",
+    [
+        ({}, {"email", "password"}),
+        ({"email": "someone@example.com"}, {"password"}),
+        ({"password": PASSWORD}, {"email"}),
+        ({"email": "", "password": ""}, {"email", "password"}),
+    ],
+    ids=["nothing", "no-password", "no-email", "blank"],
+)
+def test_missing_credentials_are_a_validation_problem(db, body, missing):
+    response = APIClient().post(TOKEN_URL, body, format="json")
+
+    assert_problem(response, 400, "validation-error", fields=missing)
+
+
+def test_refresh_token_gives_a_new_working_access_token(supplier):
+    refresh = obtain(supplier.user.email).json()["refresh"]
+
+    response = APIClient().post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 200
+    assert "access" in response.json()
+    assert AccessToken(response.json()["access"])["user_id"] == str(supplier.user.pk)
+    assert bearer(response.json()["access"]).get("/api/payments/").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["garbage", "access-token-instead"])
+def test_refresh_with_an_invalid_token_is_unauthorized(supplier, kind):
+    token = "not-a-token" if kind == "garbage" else obtain(supplier.user.email).json()["access"]
+
+    response = APIClient().post(REFRESH_URL, {"refresh": token}, format="json")
+
+    assert_problem(response, 401, "token-not-valid")
+    assert "access" not in response.json()
+
+
+def test_refresh_without_a_token_is_a_validation_problem(db):
+    assert_problem(APIClient().post(REFRESH_URL, {}, format="json"), 400, "validation-error", fields={"refresh"})
+
+
+# --- requests without a usable token ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(len(ENDPOINT_IDS)), ids=ENDPOINT_IDS)
+def test_no_token_is_unauthorized_with_a_bearer_challenge(anonymous_client, world, index):
+    response = call(anonymous_client, world, index)
+
+    assert_problem(response, 401, "not-authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert_nothing_written(world)
+
+
+def _expired(user) -> str:
+    token = AccessToken.for_user(user)
+    token.set_exp(from_time=timezone.now() - datetime.timedelta(days=1))
+    return str(token)
+
+
+def _signed_with_another_key(user) -> str:
+    payload = dict(AccessToken.for_user(user).payload)
+    return jwt.encode(payload, "another-key-that-is-long-enough-for-hs256-signing", algorithm="HS256")
+
+
+def _refresh_as_access(user) -> str:
+    return str(RefreshToken.for_user(user))
+
+
+def _unknown_user(user) -> str:
+    token = AccessToken.for_user(user)
+    token["user_id"] = str(user.pk + 1000)
+    return str(token)
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        lambda user: "garbage",
+        lambda user: "a.b.c",
+        _expired,
+        _signed_with_another_key,
+        _refresh_as_access,
+        _unknown_user,
+    ],
+    ids=["garbage", "not-base64", "expired", "wrong-signature", "refresh-token", "unknown-user"],
+)
+def test_unusable_token_is_unauthorized(supplier, make_token):
+    response = bearer(make_token(supplier.user)).get("/api/payments/")
+
+    body = assert_problem(response, 401)
+    assert "results" not in body
+
+
+def test_a_token_of_another_scheme_is_unauthorized(supplier):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AccessToken.for_user(supplier.user)}")
+
+    response = client.get("/api/payments/")
+
+    assert_problem(response, 401, "not-authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_inactive_users_token_is_unauthorized(supplier, client_for):
+    client = client_for(supplier.user)
+    supplier.user.is_active = False
+    supplier.user.save()
+
+    body = assert_problem(client.get("/api/payments/"), 401)
+    assert "inactive" in body["detail"]
+
+
+def test_token_issued_before_a_password_change_is_unauthorized(supplier, client_for):
+    old_client = client_for(supplier.user)
+    supplier.user.set_password("a-new-password-123")
+    supplier.user.save()
+
+    body = assert_problem(old_client.get("/api/payments/"), 401)
+    assert "password" in body["detail"]
+    new_token = obtain(supplier.user.email, "a-new-password-123").json()["access"]
+    assert bearer(new_token).get("/api/payments/").status_code == 200
+    assert_problem(obtain(supplier.user.email), 401, "no-active-account")
+
+
+def test_refresh_token_issued_before_a_password_change_is_unauthorized(supplier):
+    refresh = obtain(supplier.user.email).json()["refresh"]
+    supplier.user.set_password("a-new-password-123")
+    supplier.user.save()
+
+    response = APIClient().post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+    assert_problem(response, 401)
+    assert "access" not in response.json()
+
+
+def test_refresh_token_of_an_inactive_user_is_unauthorized(supplier):
+    refresh = obtain(supplier.user.email).json()["refresh"]
+    supplier.user.is_active = False
+    supplier.user.save()
+
+    response = APIClient().post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+    assert_problem(response, 401, "no-active-account")
+    assert "access" not in response.json()
+
+
+def test_refresh_token_of_a_deleted_user_is_unauthorized(operator):
+    refresh = obtain(operator.email).json()["refresh"]
+    operator.delete()
+
+    # Render an unexpected exception as the 500 a real client would see, rather than raising it here.
+    response = APIClient(raise_request_exception=False).post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+    assert_problem(response, 401)
+    assert "access" not in response.json()
+
+
+# --- authenticated, but not a supplier or an operator ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(len(ENDPOINT_IDS)), ids=ENDPOINT_IDS)
+def test_user_who_is_neither_supplier_nor_operator_is_forbidden_everywhere(client_for, plain_user, world, index):
+    response = call(client_for(plain_user), world, index)
+
+    assert_problem(response, 403, "permission-denied")
+    assert_nothing_written(world)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [{"is_staff": True}, {"is_superuser": True}, {"is_staff": True, "is_superuser": True}],
+    ids=["staff", "superuser", "staff-superuser"],
+)
+@pytest.mark.parametrize("index", range(len(ENDPOINT_IDS)), ids=ENDPOINT_IDS)
+def test_staff_or_superuser_without_is_operator_is_forbidden(client_for, world, flags, index):
+    admin = UserFactory(**flags)
+
+    response = call(client_for(admin), world, index)
+
+    assert_problem(response, 403, "permission-denied")
+    assert_nothing_written(world)
