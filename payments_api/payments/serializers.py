@@ -10,11 +10,11 @@ from payments_api.users.selectors import scope_to_user
 
 
 class PaymentFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False, help_text="Case-insensitive.")
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False, help_text="Case-insensitive; blank means all.")
 
     def to_internal_value(self, data):
-        status = data.get("status")
-        return super().to_internal_value({} if status is None else {"status": status.strip().upper()})
+        status = (data.get("status") or "").strip().upper()
+        return super().to_internal_value({"status": status} if status else {})
 
 
 class PaymentSerializer(serializers.ModelSerializer):

@@ -188,6 +188,16 @@ def test_status_filter_is_case_insensitive(supplier_client, supplier, given, sta
     assert ids(response) == [payment.pk for payment in own[status]]
 
 
+@pytest.mark.parametrize("status", ["", "  "])
+def test_blank_status_filter_lists_every_payment(supplier_client, supplier, status):
+    every = sorted(payment.pk for group in payments_in_every_state(supplier).values() for payment in group)
+
+    response = supplier_client.get(URL, {"status": status, "page_size": 100})
+
+    assert response.status_code == 200
+    assert ids(response) == every
+
+
 @pytest.mark.parametrize("status", ["X", "R", "AVAILABLE", "available", "PCX", "A,U"])
 def test_unknown_status_filter_is_a_validation_problem(supplier_client, supplier, status):
     PaymentFactory(supplier=supplier)
