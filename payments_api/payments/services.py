@@ -126,5 +126,10 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     anticipation.save(update_fields=["status", "update_date"])
 
     action = RequestLogAction.APPROVED if decision == Decision.APPROVED else RequestLogAction.DENIED
-    _enqueue_notification(request_log_create(anticipation=anticipation, user=decided_by, action=action))
+    try:
+        with transaction.atomic():
+            request_log = request_log_create(anticipation=anticipation, user=decided_by, action=action)
+    except IntegrityError as exc:  # the one-decision constraint backs up the row lock
+        raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
+    _enqueue_notification(request_log)
     return anticipation

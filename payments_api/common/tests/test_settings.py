@@ -1,0 +1,64 @@
+"""Settings read from the environment, checked in a fresh interpreter with the production settings module."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+PRINT_EMAIL_USE_TLS = "from django.conf import settings; print(repr(settings.EMAIL_USE_TLS))"
+PRINT_DEBUG = "from django.conf import settings; print(repr(settings.DEBUG))"
+
+
+def run_settings(code: str, **environment: str) -> subprocess.CompletedProcess:
+    """Run `code` with DJANGO_SETTINGS_MODULE=payments_api.settings and only the given project variables."""
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "payments_api.settings", "PYTHONPATH": str(PROJECT_DIR), **environment})
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [("False", "False"), ("True", "True"), ("0", "False"), ("1", "True"), ("false", "False"), ("off", "False")],
+)
+def test_email_use_tls_is_read_as_a_real_boolean(raw, parsed):
+    result = run_settings(PRINT_EMAIL_USE_TLS, DEBUG="True", EMAIL_USE_TLS=raw)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == parsed
+
+
+def test_email_use_tls_defaults_to_false():
+    result = run_settings(PRINT_EMAIL_USE_TLS, DEBUG="True")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("debug", ["False", "0", None])
+def test_secret_key_is_required_when_debug_is_off(debug):
+    environment = {} if debug is None else {"DEBUG": debug}
+
+    result = run_settings(PRINT_DEBUG, **environment)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_with_a_secret_key_debug_off_settings_load():
+    result = run_settings(PRINT_DEBUG, DEBUG="False", SECRET_KEY="a-production-secret-key-of-enough-length-for-hs256")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_debug_on_runs_without_a_secret_key():
+    result = run_settings(PRINT_DEBUG, DEBUG="True")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

@@ -1,0 +1,275 @@
+"""The admin as the operators' tool: pages load, approve/deny go through the service, history stays read-only."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.contrib.messages import ERROR, SUCCESS
+from django.test import RequestFactory
+from django.utils import timezone
+
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.tests.factories import OperatorFactory
+
+pytestmark = pytest.mark.django_db
+
+PENDING = AnticipationStatus.PENDING_CONFIRMATION
+APPROVED = AnticipationStatus.APPROVED
+DENIED = AnticipationStatus.DENIED
+ANTICIPATIONS = "/admin/payments/anticipation/"
+PAYMENTS = "/admin/payments/payment/"
+REQUEST_LOGS = "/admin/requestlogs/requestlog/"
+
+
+def days(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+@pytest.fixture
+def admin_operator():
+    return OperatorFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_operator):
+    client.force_login(admin_operator)
+    return client
+
+
+@pytest.fixture
+def history(supplier, other_supplier, operator):
+    """Payments in several states with their log rows, so every changelist has rows to render."""
+    PaymentFactory(supplier=supplier, due_date=days(20))
+    PaymentFactory(supplier=other_supplier, creation_date=days(-30), due_date=days(-1))
+    pending = AnticipationFactory(payment__supplier=supplier)
+    approved = AnticipationFactory(payment__supplier=other_supplier, status=APPROVED)
+    for anticipation in (pending, approved):
+        RequestLog.objects.create(
+            anticipation=anticipation, user=anticipation.payment.supplier.user, action=RequestLogAction.REQUESTED
+        )
+    RequestLog.objects.create(anticipation=approved, user=operator, action=RequestLogAction.APPROVED)
+
+
+def messages_of(response) -> list[tuple[int, str]]:
+    return [(message.level, message.message) for message in response.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        PAYMENTS,
+        f"{PAYMENTS}?status=A",
+        f"{PAYMENTS}?status=U",
+        ANTICIPATIONS,
+        REQUEST_LOGS,
+        "/admin/users/supplier/",
+        "/admin/users/user/",
+        "/admin/",
+    ],
+)
+def test_the_changelists_load(admin_client, history, url):
+    response = admin_client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_the_payment_changelist_shows_each_payments_status(admin_client, history):
+    response = admin_client.get(PAYMENTS)
+
+    cells = re.findall(r'<td class="field-status">([^<]*)</td>', response.content.decode())
+    assert sorted(cells) == ["Anticipated", "Available", "Pending confirmation", "Unavailable"]
+
+
+def test_the_payment_status_filter_narrows_the_list(admin_client, history):
+    response = admin_client.get(f"{PAYMENTS}?status=PC")
+
+    assert [payment.pk for payment in response.context["cl"].result_list] == [
+        Anticipation.objects.get(status=PENDING).payment_id
+    ]
+
+
+def test_a_user_that_is_not_staff_is_sent_to_the_login_page(client, operator):
+    client.force_login(operator)
+
+    response = client.get(ANTICIPATIONS)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+# --- approve and deny ------------------------------------------------------------------------------------------------
+
+
+def run_action(client, action: str, anticipations):
+    return client.post(
+        ANTICIPATIONS,
+        {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(("action", "status"), [("approve", APPROVED), ("deny", DENIED)])
+def test_the_action_decides_the_selected_anticipations_through_the_service(
+    admin_client, admin_operator, supplier, action, status, django_capture_on_commit_callbacks, mailoutbox
+):
+    selected = [AnticipationFactory(payment__supplier=supplier, update_date=days(-3)) for _ in range(2)]
+    untouched = AnticipationFactory(payment__supplier=supplier, update_date=days(-3))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(admin_client, action, selected)
+
+    assert response.status_code == 200
+    for anticipation in selected:
+        stored = Anticipation.objects.get(pk=anticipation.pk)
+        assert (stored.status, stored.update_date) == (status, timezone.localdate())
+        log = RequestLog.objects.get(anticipation=anticipation)
+        assert (log.user, log.action) == (admin_operator, status)
+    assert Anticipation.objects.get(pk=untouched.pk).status == PENDING
+    assert not RequestLog.objects.filter(anticipation=untouched).exists()
+    assert sorted(message.to[0] for message in mailoutbox) == [supplier.user.email] * 2
+    assert (SUCCESS, f"2 anticipation(s) {'approved' if action == 'approve' else 'denied'}.") in messages_of(response)
+
+
+@pytest.mark.parametrize(("action", "current"), [("deny", APPROVED), ("approve", DENIED), ("approve", APPROVED)])
+def test_the_action_does_not_decide_an_anticipation_again(admin_client, supplier, action, current):
+    decided = AnticipationFactory(payment__supplier=supplier, status=current, update_date=days(-3))
+
+    response = run_action(admin_client, action, [decided])
+
+    stored = Anticipation.objects.get(pk=decided.pk)
+    assert (stored.status, stored.update_date) == (current, days(-3))
+    assert not RequestLog.objects.exists()
+    levels = [level for level, text in messages_of(response) if f"#{decided.pk}" in text]
+    assert levels == [ERROR]
+
+
+def test_the_action_decides_the_pending_and_reports_the_decided(admin_client, supplier):
+    pending = AnticipationFactory(payment__supplier=supplier)
+    decided = AnticipationFactory(payment__supplier=supplier, status=DENIED)
+
+    response = run_action(admin_client, "approve", [pending, decided])
+
+    assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
+    assert Anticipation.objects.get(pk=decided.pk).status == DENIED
+    assert list(RequestLog.objects.values_list("anticipation_id", "action")) == [(pending.pk, APPROVED)]
+    assert (SUCCESS, "1 anticipation(s) approved.") in messages_of(response)
+    assert any(level == ERROR and f"#{decided.pk}" in text for level, text in messages_of(response))
+
+
+def test_the_action_refuses_an_expired_approval(admin_client, supplier):
+    expired = AnticipationFactory(payment__supplier=supplier, new_due_date=days(-1))
+
+    response = run_action(admin_client, "approve", [expired])
+
+    assert Anticipation.objects.get(pk=expired.pk).status == PENDING
+    assert not RequestLog.objects.exists()
+    assert any(level == ERROR and f"#{expired.pk}" in text for level, text in messages_of(response))
+
+
+def test_the_action_refuses_an_operators_own_anticipation(client, supplier):
+    operator_supplier_user = OperatorFactory(is_staff=True, is_superuser=True)
+    supplier.user = operator_supplier_user
+    supplier.save()
+    anticipation = AnticipationFactory(payment__supplier=supplier)
+    client.force_login(operator_supplier_user)
+
+    run_action(client, "approve", [anticipation])
+
+    assert Anticipation.objects.get(pk=anticipation.pk).status == PENDING
+    assert not RequestLog.objects.exists()
+
+
+# --- the request log is read-only ------------------------------------------------------------------------------------
+
+
+def test_the_request_log_admin_grants_no_add_change_or_delete(admin_operator):
+    model_admin = admin.site._registry[RequestLog]
+    request = RequestFactory().get(REQUEST_LOGS)
+    request.user = admin_operator
+
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert model_admin.has_view_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_the_request_log_cannot_be_added_changed_or_deleted_over_http(admin_client, history, operator):
+    log = RequestLog.objects.get(action=RequestLogAction.APPROVED)
+    before = list(RequestLog.objects.values_list("pk", "anticipation_id", "user_id", "action"))
+
+    assert admin_client.get(f"{REQUEST_LOGS}add/").status_code == 403
+    forged = {"anticipation": log.anticipation_id, "user": operator.pk, "action": "D"}
+    assert admin_client.post(f"{REQUEST_LOGS}add/", forged).status_code == 403
+    assert admin_client.post(f"{REQUEST_LOGS}{log.pk}/change/", {"action": "D"}).status_code == 403
+    assert admin_client.get(f"{REQUEST_LOGS}{log.pk}/delete/").status_code == 403
+    assert admin_client.post(f"{REQUEST_LOGS}{log.pk}/delete/", {"post": "yes"}).status_code == 403
+
+    assert list(RequestLog.objects.values_list("pk", "anticipation_id", "user_id", "action")) == before
+
+
+def test_the_request_log_change_page_is_read_only(admin_client, history):
+    log = RequestLog.objects.first()
+
+    response = admin_client.get(f"{REQUEST_LOGS}{log.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert b'name="action"' not in response.content
+
+
+# --- adding a payment ------------------------------------------------------------------------------------------------
+
+
+def add_payment(client, supplier, due_date: datetime.date, value: str):
+    return client.post(
+        f"{PAYMENTS}add/", {"supplier": supplier.pk, "due_date": due_date.isoformat(), "value": value}
+    )
+
+
+def test_adding_a_payment_goes_through_the_service(admin_client, supplier):
+    response = add_payment(admin_client, supplier, days(30), "1234.56")
+
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.supplier, payment.due_date, payment.value, payment.creation_date) == (
+        supplier,
+        days(30),
+        Decimal("1234.56"),
+        timezone.localdate(),
+    )
+
+
+def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing(admin_client, supplier):
+    response = add_payment(admin_client, supplier, days(-1), "1000.00")
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "due_date" in form.errors
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5.00", "1000000000.00"])
+def test_adding_a_payment_with_a_value_out_of_range_shows_an_error_and_stores_nothing(admin_client, supplier, value):
+    response = add_payment(admin_client, supplier, days(10), value)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not Payment.objects.exists()
+
+
+def test_a_payment_cannot_be_changed_in_the_admin(admin_client, supplier):
+    payment = PaymentFactory(supplier=supplier, value=Decimal("100.00"))
+
+    response = admin_client.post(
+        f"{PAYMENTS}{payment.pk}/change/",
+        {"supplier": supplier.pk, "due_date": days(40).isoformat(), "value": "1.00"},
+    )
+
+    assert response.status_code == 403
+    stored = Payment.objects.get(pk=payment.pk)
+    assert (stored.value, stored.due_date) == (Decimal("100.00"), payment.due_date)

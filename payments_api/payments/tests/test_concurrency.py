@@ -1,0 +1,126 @@
+"""Concurrent requests and decisions on PostgreSQL: the row lock lets exactly one win, the rest get a 409."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from payments_api.payments.errors import AnticipationAlreadyDecided
+from payments_api.payments.models import Anticipation, AnticipationStatus, Decision
+from payments_api.payments.services import anticipation_decide
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.tests.factories import OperatorFactory
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+THREADS = 8
+TIMEOUT = 30
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(f"needs PostgreSQL row locks and concurrent connections; the database is {connection.vendor}")
+
+
+def days(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def run_together(count: int, work) -> list:
+    """Run work(index) in `count` threads released at once by a barrier; return results (or exceptions) in order."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def target(index):
+        try:
+            barrier.wait(timeout=TIMEOUT)
+            results[index] = work(index)
+        except BaseException as exc:  # noqa: B036 - reported to the test, which asserts on it
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a thread is still running"
+    return results
+
+
+def authenticated_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+def test_concurrent_requests_for_one_payment_create_exactly_one_anticipation(supplier, mailoutbox):
+    payment = PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16))
+    clients = [authenticated_client(supplier.user) for _ in range(THREADS)]
+    body = {"payment": payment.pk, "new_due_date": days(0).isoformat()}
+
+    responses = run_together(THREADS, lambda index: clients[index].post("/api/anticipations/", body, format="json"))
+
+    assert not [r for r in responses if isinstance(r, BaseException)], responses
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * (THREADS - 1), statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json()["code"] == "anticipation-exists"
+    anticipation = Anticipation.objects.get()
+    assert (anticipation.payment_id, anticipation.new_value) == (payment.pk, Decimal("984.00"))
+    log = RequestLog.objects.get()
+    assert (log.anticipation_id, log.action) == (anticipation.pk, RequestLogAction.REQUESTED)
+    assert len(mailoutbox) == 1
+
+
+def test_concurrent_approve_and_deny_through_the_service_let_exactly_one_win(supplier, mailoutbox):
+    anticipation = AnticipationFactory(payment__supplier=supplier)
+    operators = [OperatorFactory(), OperatorFactory()]
+    decisions = [Decision.APPROVED, Decision.DENIED]
+
+    def decide(index):
+        fresh = Anticipation.objects.get(pk=anticipation.pk)  # each thread starts from the pending row
+        return anticipation_decide(anticipation=fresh, decision=decisions[index], decided_by=operators[index])
+
+    results = run_together(2, decide)
+
+    winners = [index for index, result in enumerate(results) if isinstance(result, Anticipation)]
+    losers = [index for index, result in enumerate(results) if isinstance(result, AnticipationAlreadyDecided)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    winner = winners[0]
+    assert Anticipation.objects.get(pk=anticipation.pk).status == decisions[winner].value
+    log = RequestLog.objects.get()
+    assert (log.user, log.action) == (operators[winner], decisions[winner].value)
+    assert len(mailoutbox) == 1
+
+
+def test_concurrent_approve_and_deny_through_the_api_let_exactly_one_win(supplier):
+    anticipation = AnticipationFactory(payment__supplier=supplier)
+    operators = [OperatorFactory(), OperatorFactory()]
+    clients = [authenticated_client(operator) for operator in operators]
+    decisions = [AnticipationStatus.APPROVED, AnticipationStatus.DENIED]
+    url = f"/api/anticipations/{anticipation.pk}/"
+
+    responses = run_together(
+        2, lambda index: clients[index].patch(url, {"status": decisions[index]}, format="json")
+    )
+
+    assert not [r for r in responses if isinstance(r, BaseException)], responses
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200, 409], statuses
+    winner = next(index for index, response in enumerate(responses) if response.status_code == 200)
+    loser = 1 - winner
+    assert responses[loser].json()["code"] == "anticipation-already-decided"
+    assert responses[winner].json()["status"] == decisions[winner]
+    assert Anticipation.objects.get(pk=anticipation.pk).status == decisions[winner]
+    log = RequestLog.objects.get()
+    assert (log.user, log.action) == (operators[winner], decisions[winner])

@@ -1,0 +1,238 @@
+"""The audit trail is append-only, protects what it refers to, and its one-row rules hold in the database."""
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from payments_api.payments.models import Anticipation
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import AppendOnlyError, RequestLog, RequestLogAction
+from payments_api.users.models import Supplier, User
+
+pytestmark = pytest.mark.django_db
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger is created on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def anticipation(supplier):
+    return AnticipationFactory(payment__supplier=supplier)
+
+
+@pytest.fixture
+def log(anticipation, supplier):
+    return RequestLog.objects.create(anticipation=anticipation, user=supplier.user, action=RequestLogAction.REQUESTED)
+
+
+def stored(log) -> tuple:
+    row = RequestLog.objects.get(pk=log.pk)
+    return row.anticipation_id, row.user_id, row.action, row.created_at
+
+
+# --- append-only in the model ----------------------------------------------------------------------------------------
+
+
+def test_saving_an_existing_log_row_raises_append_only_error(log, operator):
+    before = stored(log)
+    log.action = RequestLogAction.APPROVED
+    log.user = operator
+
+    with pytest.raises(AppendOnlyError):
+        log.save()
+
+    assert stored(log) == before
+
+
+def test_saving_a_freshly_loaded_log_row_raises_append_only_error(log):
+    loaded = RequestLog.objects.get(pk=log.pk)
+
+    with pytest.raises(AppendOnlyError):
+        loaded.save(update_fields=["action"])
+
+
+def test_deleting_a_log_row_raises_append_only_error(log):
+    with pytest.raises(AppendOnlyError):
+        log.delete()
+
+    assert RequestLog.objects.filter(pk=log.pk).exists()
+
+
+def test_a_new_log_row_is_saved(anticipation, operator):
+    row = RequestLog(anticipation=anticipation, user=operator, action=RequestLogAction.APPROVED)
+    row.save()
+
+    assert RequestLog.objects.get(pk=row.pk).action == RequestLogAction.APPROVED
+
+
+# --- append-only in the database (PostgreSQL trigger) ----------------------------------------------------------------
+
+
+@needs_postgresql
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE requestlogs_requestlog SET action = 'A' WHERE id = %s",
+        "UPDATE requestlogs_requestlog SET created_at = now() WHERE id = %s",
+        "DELETE FROM requestlogs_requestlog WHERE id = %s",
+    ],
+)
+def test_the_database_refuses_raw_sql_updates_and_deletes(log, statement):
+    before = stored(log)
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [log.pk])
+
+    assert stored(log) == before
+
+
+@needs_postgresql
+def test_the_database_refuses_a_queryset_update(log):
+    before = stored(log)
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic():
+            RequestLog.objects.filter(pk=log.pk).update(action=RequestLogAction.DENIED)
+
+    assert stored(log) == before
+
+
+@needs_postgresql
+def test_the_database_refuses_a_queryset_delete(log):
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic():
+            RequestLog.objects.filter(pk=log.pk).delete()
+
+    assert RequestLog.objects.filter(pk=log.pk).exists()
+
+
+@needs_postgresql
+def test_the_database_still_accepts_inserts(anticipation, operator):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO requestlogs_requestlog (anticipation_id, user_id, action, created_at)"
+            " VALUES (%s, %s, 'D', now())",
+            [anticipation.pk, operator.pk],
+        )
+
+    assert RequestLog.objects.get().action == RequestLogAction.DENIED
+
+
+# --- history protects what it refers to ------------------------------------------------------------------------------
+
+
+def test_a_payment_with_an_anticipation_cannot_be_deleted(log, anticipation):
+    with pytest.raises(ProtectedError):
+        with transaction.atomic():
+            anticipation.payment.delete()
+
+    assert Anticipation.objects.filter(pk=anticipation.pk).exists()
+
+
+def test_an_anticipation_with_log_rows_cannot_be_deleted(log, anticipation):
+    with pytest.raises(ProtectedError):
+        with transaction.atomic():
+            anticipation.delete()
+
+    assert Anticipation.objects.filter(pk=anticipation.pk).exists()
+
+
+def test_a_supplier_with_payments_cannot_be_deleted(log, supplier):
+    with pytest.raises(ProtectedError):
+        with transaction.atomic():
+            supplier.delete()
+
+    assert Supplier.objects.filter(pk=supplier.pk).exists()
+
+
+def test_a_suppliers_user_cannot_be_deleted(log, supplier):
+    with pytest.raises(ProtectedError):
+        with transaction.atomic():
+            supplier.user.delete()
+
+    assert User.objects.filter(pk=supplier.user_id).exists()
+
+
+def test_an_operator_named_in_the_log_cannot_be_deleted(anticipation, operator):
+    RequestLog.objects.create(anticipation=anticipation, user=operator, action=RequestLogAction.APPROVED)
+
+    with pytest.raises(ProtectedError):
+        with transaction.atomic():
+            operator.delete()
+
+    assert User.objects.filter(pk=operator.pk).exists()
+
+
+def test_an_operator_never_named_in_the_log_can_be_deleted(operator):
+    operator.delete()
+
+    assert not User.objects.filter(pk=operator.pk).exists()
+
+
+# --- one-row rules as database constraints ---------------------------------------------------------------------------
+
+
+def test_an_anticipation_is_requested_once(log, anticipation, operator):
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            RequestLog.objects.create(anticipation=anticipation, user=operator, action=RequestLogAction.REQUESTED)
+
+    assert RequestLog.objects.filter(anticipation=anticipation).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (RequestLogAction.APPROVED, RequestLogAction.DENIED),
+        (RequestLogAction.DENIED, RequestLogAction.APPROVED),
+        (RequestLogAction.APPROVED, RequestLogAction.APPROVED),
+    ],
+)
+def test_an_anticipation_is_decided_once(log, anticipation, operator, first, second):
+    RequestLog.objects.create(anticipation=anticipation, user=operator, action=first)
+
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            RequestLog.objects.create(anticipation=anticipation, user=operator, action=second)
+
+    assert list(RequestLog.objects.filter(anticipation=anticipation).values_list("action", flat=True)) == [
+        RequestLogAction.REQUESTED,
+        first,
+    ]
+
+
+def test_one_request_and_one_decision_may_coexist(log, anticipation, operator):
+    RequestLog.objects.create(anticipation=anticipation, user=operator, action=RequestLogAction.DENIED)
+
+    assert RequestLog.objects.filter(anticipation=anticipation).count() == 2
+
+
+def test_a_request_and_a_decision_on_another_anticipation_are_independent(log, supplier, operator):
+    other = AnticipationFactory(payment__supplier=supplier)
+
+    RequestLog.objects.create(anticipation=other, user=supplier.user, action=RequestLogAction.REQUESTED)
+    RequestLog.objects.create(anticipation=other, user=operator, action=RequestLogAction.APPROVED)
+
+    assert RequestLog.objects.count() == 3
+
+
+def test_an_unknown_action_is_refused_by_the_database(anticipation, operator):
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            RequestLog.objects.create(anticipation=anticipation, user=operator, action="X")
+
+
+def test_a_payment_has_at_most_one_anticipation(anticipation):
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            AnticipationFactory(payment=anticipation.payment)
+
+    assert Anticipation.objects.filter(payment=anticipation.payment).count() == 1
+
+
+def test_anticipations_of_different_payments_are_independent(anticipation, supplier):
+    AnticipationFactory(payment=PaymentFactory(supplier=supplier))
+
+    assert Anticipation.objects.count() == 2
