@@ -3,7 +3,7 @@ PIPENV := PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_IGNORE_VIRTUALENVS
 MANAGE := $(PIPENV) run python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker test lint
+.PHONY: help install run worker beat test lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ run: install ## Migrate, load the demo data and serve the API on http://127.0.0.
 
 worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(PIPENV) run celery -A payments_api worker --loglevel INFO
+
+beat: install ## Start Celery beat, which re-queues e-mails whose publish was lost (needs CELERY_BROKER_URL)
+	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
 	$(PIPENV) run pytest

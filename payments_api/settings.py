@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "payments_api.users",
     "payments_api.payments",
     "payments_api.requestlogs",
+    "payments_api.notifications",
 ]
 
 MIDDLEWARE = [
@@ -143,10 +144,30 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A message is acknowledged once its task has run, and re-delivered if the worker dies meanwhile.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request must not hang when the broker is unreachable.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Publishing from a request gives up quickly when the broker is unreachable; the outbox row is the record.
+CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BEAT_SCHEDULE = {
+    "relay-notifications": {
+        "task": "payments_api.notifications.tasks.relay_notifications",
+        "schedule": config("NOTIFICATION_RELAY_EVERY", default=15, cast=float),
+    },
+}
+
+# Supplier e-mails (the outbox in payments_api.notifications).
+NOTIFICATION_MAX_ATTEMPTS = config("NOTIFICATION_MAX_ATTEMPTS", default=8, cast=int)
+NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, cast=int)  # seconds, doubled each try
+NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=600, cast=int)
+# A pending notification not sent this many seconds after it was due is queued again by the relay.
+NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
+NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
 # The anticipation discount per 30 days early, e.g. 0.03 for 3% a month.
 ANTICIPATION_MONTHLY_RATE = config("ANTICIPATION_MONTHLY_RATE", default="0.03", cast=Decimal)

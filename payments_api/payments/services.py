@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
     AnticipationAlreadyExists,
@@ -25,7 +26,6 @@ from payments_api.payments.models import (
 )
 from payments_api.requestlogs.models import RequestLogAction
 from payments_api.requestlogs.services import request_log_create
-from payments_api.requestlogs.tasks import notify_request_log
 from payments_api.users.models import Supplier, User
 
 CENT = Decimal("0.01")
@@ -49,11 +49,6 @@ def payment_validate(*, due_date: datetime.date, value: Decimal) -> None:
 def payment_create(*, supplier: Supplier, due_date: datetime.date, value: Decimal) -> Payment:
     payment_validate(due_date=due_date, value=value)
     return Payment.objects.create(supplier=supplier, creation_date=timezone.localdate(), due_date=due_date, value=value)
-
-
-def _enqueue_notification(request_log) -> None:
-    # robust: an unreachable broker must not turn a committed action into an error response.
-    transaction.on_commit(lambda: notify_request_log.delay(request_log.pk), robust=True)
 
 
 @transaction.atomic
@@ -95,8 +90,8 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     except IntegrityError as exc:
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc
 
-    _enqueue_notification(
-        request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
+    notification_create(
+        request_log=request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     )
     return anticipation
 
@@ -131,5 +126,5 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
             request_log = request_log_create(anticipation=anticipation, user=decided_by, action=action)
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
-    _enqueue_notification(request_log)
+    notification_create(request_log=request_log)
     return anticipation

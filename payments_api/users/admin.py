@@ -43,7 +43,7 @@ class SupplierForm(forms.ModelForm):
 
     class Meta:
         model = Supplier
-        fields = ("user", "corporate_name", "reg_number")
+        fields = ("user", "corporate_name", "reg_number", "language")
 
     def clean_reg_number(self):
         return normalize_cnpj(self.cleaned_data["reg_number"])
@@ -52,7 +52,7 @@ class SupplierForm(forms.ModelForm):
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
     form = SupplierForm
-    list_display = ("id", "corporate_name", "reg_number", "user")
+    list_display = ("id", "corporate_name", "reg_number", "user", "language")
     search_fields = ("corporate_name", "reg_number", "user__email")
     autocomplete_fields = ("user",)
     list_select_related = ("user",)

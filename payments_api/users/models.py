@@ -31,6 +31,13 @@ class UserManager(DjangoUserManager):
         return self.get(email__iexact=email)
 
 
+class Language(models.TextChoices):
+    """Languages the supplier e-mails are written in."""
+
+    PORTUGUESE = "pt-br", "Português (Brasil)"
+    ENGLISH = "en", "English"
+
+
 class User(AbstractUser):
     username = None
     email = models.EmailField("e-mail address", unique=True)
@@ -67,6 +74,9 @@ class Supplier(models.Model):
         unique=True,
         validators=[validate_cnpj],
         help_text="14 characters, digits or upper-case letters; punctuation is removed.",
+    )
+    language = models.CharField(
+        max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text="Language of its e-mails."
     )
 
     class Meta:

@@ -205,9 +205,7 @@ def test_json_that_is_not_an_object_is_rejected(world, endpoint, raw):
 @pytest.mark.parametrize(
     "path", ["payments/{}/", "anticipations/{}/", "logs/{}/"], ids=["payment", "anticipation", "log"]
 )
-@pytest.mark.parametrize(
-    "pk", [str(HUGE), str(BIGINT_MAX + 1), str(BIGINT_MAX), "0", "-1", "1e3", "abc", "1.0", "%20"]
-)
+@pytest.mark.parametrize("pk", [str(HUGE), str(BIGINT_MAX + 1), str(BIGINT_MAX), "0", "-1", "1e3", "abc", "1.0", "%20"])
 def test_odd_ids_in_the_url_are_not_found(world, path, pk):
     response = world["operator"].get(f"/api/{path.format(pk)}")
 

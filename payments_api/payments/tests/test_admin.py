@@ -226,9 +226,7 @@ def test_the_request_log_change_page_is_read_only(admin_client, history):
 
 
 def add_payment(client, supplier, due_date: datetime.date, value: str):
-    return client.post(
-        f"{PAYMENTS}add/", {"supplier": supplier.pk, "due_date": due_date.isoformat(), "value": value}
-    )
+    return client.post(f"{PAYMENTS}add/", {"supplier": supplier.pk, "due_date": due_date.isoformat(), "value": value})
 
 
 def test_adding_a_payment_goes_through_the_service(admin_client, supplier):

@@ -176,9 +176,7 @@ def test_second_request_for_the_same_payment_conflicts(supplier_client, supplier
 
 
 @pytest.mark.parametrize("status", [PENDING, APPROVED, DENIED])
-def test_a_payment_is_anticipated_at_most_once_whatever_became_of_the_first_request(
-    supplier_client, supplier, status
-):
+def test_a_payment_is_anticipated_at_most_once_whatever_became_of_the_first_request(supplier_client, supplier, status):
     existing = AnticipationFactory(payment__supplier=supplier, status=status)
 
     response = request_anticipation(supplier_client, existing.payment, days(1))

@@ -110,9 +110,7 @@ def test_concurrent_approve_and_deny_through_the_api_let_exactly_one_win(supplie
     decisions = [AnticipationStatus.APPROVED, AnticipationStatus.DENIED]
     url = f"/api/anticipations/{anticipation.pk}/"
 
-    responses = run_together(
-        2, lambda index: clients[index].patch(url, {"status": decisions[index]}, format="json")
-    )
+    responses = run_together(2, lambda index: clients[index].patch(url, {"status": decisions[index]}, format="json"))
 
     assert not [r for r in responses if isinstance(r, BaseException)], responses
     statuses = sorted(response.status_code for response in responses)

@@ -31,13 +31,13 @@ def days(offset: int) -> datetime.date:
 
 
 def assert_mail_about(message, anticipation: Anticipation):
-    """One e-mail to the supplier naming the payment, the new value and the new date."""
+    """One e-mail to the supplier naming the payment, the new value and the new date (in pt-BR, the default)."""
     payment = anticipation.payment
     assert message.to == [payment.supplier.user.email]
-    assert f"#{payment.pk}" in message.subject
-    assert f"#{payment.pk}" in message.body
-    assert f"{anticipation.new_value:.2f}" in message.body
-    assert anticipation.new_due_date.isoformat() in message.body
+    assert f"nº {payment.pk}" in message.subject
+    assert f"nº {payment.pk}" in message.body
+    assert f"{anticipation.new_value:.2f}".replace(".", ",") in message.body
+    assert anticipation.new_due_date.strftime("%d/%m/%Y") in message.body
 
 
 # --- payment_create --------------------------------------------------------------------------------------------------
@@ -208,8 +208,8 @@ def test_request_sends_the_supplier_one_email_only_after_commit(
     assert len(callbacks) == 1
     assert len(mailoutbox) == 1
     assert_mail_about(mailoutbox[0], anticipation)
-    assert "984.00" in mailoutbox[0].body
-    assert "requested" in mailoutbox[0].subject.lower()
+    assert "R$ 984,00" in mailoutbox[0].body
+    assert "solicitada" in mailoutbox[0].subject.lower()
 
 
 def test_a_request_made_on_the_suppliers_behalf_emails_the_supplier_not_the_operator(
@@ -358,9 +358,7 @@ def test_approval_is_allowed_on_the_new_due_date_itself(supplier, operator):
     assert Anticipation.objects.get(pk=anticipation.pk).status == AnticipationStatus.APPROVED
 
 
-@pytest.mark.parametrize(
-    ("decision", "word"), [(Decision.APPROVED, "approved"), (Decision.DENIED, "denied")]
-)
+@pytest.mark.parametrize(("decision", "word"), [(Decision.APPROVED, "aprovada"), (Decision.DENIED, "negada")])
 def test_a_decision_emails_the_supplier_once_only_after_commit(
     pending, operator, decision, word, django_capture_on_commit_callbacks, mailoutbox
 ):

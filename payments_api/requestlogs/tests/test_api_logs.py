@@ -121,9 +121,7 @@ def test_logs_are_read_only(operator_client, own_logs, method):
     assert [log.action for log in RequestLog.objects.order_by("pk")] == ["R", "A"]
 
 
-def test_request_and_decision_through_the_api_are_logged_in_order(
-    supplier_client, operator_client, supplier, operator
-):
+def test_request_and_decision_through_the_api_are_logged_in_order(supplier_client, operator_client, supplier, operator):
     payment = PaymentFactory(supplier=supplier)
     new_due_date = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     anticipation_id = supplier_client.post(

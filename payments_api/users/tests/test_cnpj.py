@@ -155,7 +155,9 @@ def test_model_clean_normalizes_a_lower_case_reg_number(db):
 
 
 def supplier_form(user, reg_number: str) -> SupplierForm:
-    return SupplierForm(data={"user": user.pk, "corporate_name": "Formatted Ltda", "reg_number": reg_number})
+    return SupplierForm(
+        data={"user": user.pk, "corporate_name": "Formatted Ltda", "reg_number": reg_number, "language": "pt-br"}
+    )
 
 
 @pytest.mark.parametrize(

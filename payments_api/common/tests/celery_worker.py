@@ -1,0 +1,80 @@
+"""A real Celery worker for tests, in a thread of the test process (so the locmem outbox is shared).
+
+It consumes a queue unique to the test run, on the configured broker (RabbitMQ in CI) or on the in-memory
+transport when none is configured; eager execution is off while it runs and the app's configuration is restored.
+"""
+
+import time
+from uuid import uuid4
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import before_task_publish, task_prerun
+from django.conf import settings
+from django.core import mail
+
+from payments_api.celery import app
+
+DELIVERY_TIMEOUT = 15
+
+
+def reset_broker_pools():
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture(scope="module")
+def worker_queue():
+    """A worker consuming a queue of its own, with eager execution off; the app's configuration restored after."""
+    queue = f"test-{uuid4().hex}"
+    overrides = {
+        "task_always_eager": False,
+        "task_default_queue": queue,
+        "broker_url": settings.CELERY_BROKER_URL or "memory://",
+        "worker_hijack_root_logger": False,
+        "broker_heartbeat": 0,  # no heartbeat timer, so the event loop notices the shutdown within a second
+    }
+    saved = {key: app.conf[key] for key in overrides}
+    consume_from = app.amqp.queues._consume_from
+    app.conf.update(overrides)
+    reset_broker_pools()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING"):
+            yield queue
+    finally:
+        if settings.CELERY_BROKER_URL:
+            with app.connection_for_write() as connection:
+                connection.default_channel.queue_delete(queue)
+        app.conf.update(saved)
+        app.amqp.queues._consume_from = consume_from
+        reset_broker_pools()
+
+
+@pytest.fixture
+def task_activity(worker_queue):
+    """The names of the tasks published by this process and of those the worker started, as they happen."""
+    activity = {"published": [], "ran": []}
+
+    def on_publish(sender=None, **kwargs):
+        activity["published"].append(sender)
+
+    def on_prerun(sender=None, **kwargs):
+        activity["ran"].append(sender.name)
+
+    before_task_publish.connect(on_publish, weak=False)
+    task_prerun.connect(on_prerun, weak=False)
+    yield activity
+    before_task_publish.disconnect(on_publish)
+    task_prerun.disconnect(on_prerun)
+
+
+def wait_for(condition, timeout: float = DELIVERY_TIMEOUT) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return condition()
+
+
+def wait_for_mail(count: int, timeout: float = DELIVERY_TIMEOUT) -> list:
+    wait_for(lambda: len(mail.outbox) >= count, timeout)
+    return list(mail.outbox)

@@ -1,0 +1,29 @@
+from django.contrib import admin, messages
+
+from payments_api.notifications.models import Notification, NotificationStatus
+from payments_api.notifications.services import notification_resend
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "request_log", "recipient", "language", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "language")
+    search_fields = ("recipient", "request_log__anticipation__payment__id")
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ("resend",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Re-send selected failed notifications")
+    def resend(self, request, queryset):
+        failed = queryset.filter(status=NotificationStatus.FAILED)
+        for notification in failed:
+            notification_resend(notification=notification)
+        self.message_user(request, f"{len(failed)} notification(s) queued again.", messages.SUCCESS)

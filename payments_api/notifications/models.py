@@ -1,0 +1,48 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from payments_api.requestlogs.models import RequestLog
+from payments_api.users.models import Language
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notification(models.Model):
+    """The outbox: the e-mail owed to a supplier for one request-log action, written in the action's transaction."""
+
+    request_log = models.OneToOneField(RequestLog, on_delete=models.PROTECT, related_name="notification")
+    recipient = models.EmailField()
+    language = models.CharField(max_length=5, choices=Language.choices)
+    status = models.CharField(max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a pending notification is next due to be sent; the relay re-queues those left behind.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status=NotificationStatus.PENDING),
+                name="notification_pending_due_idx",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=NotificationStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=NotificationStatus.SENT) & Q(sent_at__isnull=True)),
+                name="notification_sent_at_iff_sent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Notification #{self.pk} to {self.recipient} ({self.status})"

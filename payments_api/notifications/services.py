@@ -1,0 +1,155 @@
+"""The supplier e-mail outbox: written with the action, sent after commit, re-queued by the relay, sent once."""
+
+import datetime
+import logging
+from smtplib import SMTPException
+
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from kombu.exceptions import OperationalError
+
+from payments_api.notifications.models import Notification, NotificationStatus
+from payments_api.requestlogs.models import RequestLog
+
+logger = logging.getLogger(__name__)
+
+# What a failed SMTP conversation raises: protocol errors, refused or dropped connections, timeouts.
+SEND_ERRORS = (SMTPException, OSError)
+
+
+def notification_create(*, request_log: RequestLog) -> Notification:
+    """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits."""
+    supplier = request_log.anticipation.payment.supplier
+    notification = Notification.objects.create(
+        request_log=request_log, recipient=supplier.user.email, language=supplier.language
+    )
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_enqueue(*, notification_id: int) -> bool:
+    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay."""
+    from payments_api.notifications.tasks import send_notification
+
+    try:
+        send_notification.apply_async(args=[notification_id], retry=False)
+    except (OperationalError, OSError):
+        logger.warning("Broker unavailable; notification %s left for the relay", notification_id, exc_info=True)
+        return False
+    return True
+
+
+def _money(value) -> str:
+    return "R$ " + formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
+    """The multipart e-mail (plain text and HTML) in the supplier's language."""
+    request_log = notification.request_log
+    anticipation = request_log.anticipation
+    payment = anticipation.payment
+    with translation.override(notification.language):
+        context = {
+            "supplier": payment.supplier,
+            "action": request_log.action,
+            "payment_id": payment.pk,
+            "value": _money(payment.value),
+            "new_value": _money(anticipation.new_value),
+            "due_date": formats.date_format(payment.due_date, "SHORT_DATE_FORMAT"),
+            "new_due_date": formats.date_format(anticipation.new_due_date, "SHORT_DATE_FORMAT"),
+        }
+        folder = f"notifications/{notification.language}"
+        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+        text = render_to_string(f"{folder}/anticipation.txt", context)
+        html = render_to_string(f"{folder}/anticipation.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        # A stable Message-ID lets a receiving server discard a copy re-sent after a worker crash.
+        headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_retry_delay(*, attempts: int) -> int:
+    """Seconds before the next attempt: exponential with full jitter, capped."""
+    return get_exponential_backoff_interval(
+        factor=settings.NOTIFICATION_RETRY_BACKOFF,
+        retries=attempts - 1,
+        maximum=settings.NOTIFICATION_RETRY_BACKOFF_MAX,
+        full_jitter=True,
+    )
+
+
+def notification_deliver(*, notification_id: int) -> int | None:
+    """Send a pending notification at most once; returns the seconds until a retry is due, or None when done.
+
+    The row stays locked while the e-mail is handed to SMTP, so a redelivered task or a relay-queued twin
+    skips it, and it is marked sent in the same transaction.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request_log__anticipation__payment__supplier")
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if notification is None:
+            return None  # sent, failed for good, or being sent by another worker right now
+        notification.attempts += 1
+        now = timezone.now()
+        try:
+            notification_message(notification=notification).send()
+        except SEND_ERRORS as exc:
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+                retry_in = None
+                logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
+            else:
+                retry_in = notification_retry_delay(attempts=notification.attempts)
+                notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
+            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return retry_in
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = now
+        notification.save(update_fields=["attempts", "status", "sent_at"])
+        return None
+
+
+def notifications_relay(*, older_than: datetime.timedelta | None = None, limit: int = 500) -> int:
+    """Re-queue pending notifications whose send is overdue (their publish was lost or their task died)."""
+    older_than = datetime.timedelta(seconds=settings.NOTIFICATION_RELAY_AFTER) if older_than is None else older_than
+    now = timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now - older_than)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=overdue).update(next_attempt_at=now)
+    for notification_id in overdue:
+        notification_enqueue(notification_id=notification_id)
+    return len(overdue)
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification) -> Notification:
+    """Give a failed notification a new round of attempts (the admin's re-send)."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status != NotificationStatus.FAILED:
+        return notification
+    notification.status = NotificationStatus.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = timezone.now()
+    notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification

@@ -1,0 +1,67 @@
+"""Operators see each notification's state in the admin and re-send the failed ones."""
+
+import pytest
+from django.core import mail
+
+from payments_api.notifications.models import Notification, NotificationStatus
+from payments_api.payments.tests.factories import AnticipationFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.tests.factories import OperatorFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/notifications/notification/"
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(OperatorFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def notification(status: str, **fields) -> Notification:
+    anticipation = AnticipationFactory()
+    log = RequestLog.objects.create(
+        anticipation=anticipation, user=anticipation.payment.supplier.user, action=RequestLogAction.REQUESTED
+    )
+    return Notification.objects.create(
+        request_log=log, recipient=anticipation.payment.supplier.user.email, language="en", status=status, **fields
+    )
+
+
+def test_the_changelist_shows_state_attempts_and_filters_by_status(admin_client):
+    failed = notification(NotificationStatus.FAILED, attempts=8, last_error="SMTPServerDisconnected: closed")
+    notification(NotificationStatus.PENDING)
+
+    response = admin_client.get(CHANGELIST, {"status__exact": "failed"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [failed]
+    page = admin_client.get(f"{CHANGELIST}{failed.pk}/change/").content.decode()
+    assert "SMTPServerDisconnected: closed" in page
+
+
+def test_resend_sends_failed_notifications_again_and_leaves_the_others(
+    admin_client, django_capture_on_commit_callbacks
+):
+    failed = notification(NotificationStatus.FAILED, attempts=8, last_error="boom")
+    pending = notification(NotificationStatus.PENDING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            CHANGELIST, {"action": "resend", "_selected_action": [failed.pk, pending.pk]}, follow=True
+        )
+
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    pending.refresh_from_db()
+    assert (failed.status, failed.attempts) == (NotificationStatus.SENT, 1)
+    assert pending.status == NotificationStatus.PENDING
+    assert [message.to for message in mail.outbox] == [[failed.recipient]]
+
+
+def test_notifications_cannot_be_added_changed_or_deleted_in_the_admin(admin_client):
+    sent = notification(NotificationStatus.PENDING)
+    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert admin_client.post(f"{CHANGELIST}{sent.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Notification.objects.filter(pk=sent.pk).exists()

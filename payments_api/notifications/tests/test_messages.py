@@ -1,0 +1,62 @@
+"""The e-mails: multipart, in the supplier's language, with the payment, values, dates and the decision."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from payments_api.notifications.models import Notification
+from payments_api.notifications.services import notification_message
+from payments_api.payments.tests.factories import AnticipationFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.models import Language
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    Language.PORTUGUESE: {
+        "values": ["R$ 12.345,67", "R$ 12.100,00", "15/03/2027", "01/03/2027"],
+        RequestLogAction.REQUESTED: ("Antecipação solicitada", "aguardando confirmação"),
+        RequestLogAction.APPROVED: ("Antecipação aprovada", "aprovada"),
+        RequestLogAction.DENIED: ("Antecipação negada", "negada"),
+    },
+    Language.ENGLISH: {
+        "values": ["R$ 12,345.67", "R$ 12,100.00", "03/15/2027", "03/01/2027"],
+        RequestLogAction.REQUESTED: ("Anticipation requested", "pending confirmation"),
+        RequestLogAction.APPROVED: ("Anticipation approved", "approved"),
+        RequestLogAction.DENIED: ("Anticipation denied", "denied"),
+    },
+}
+
+
+@pytest.mark.parametrize("language", [Language.PORTUGUESE, Language.ENGLISH])
+@pytest.mark.parametrize("action", list(RequestLogAction))
+def test_the_email_states_payment_values_dates_and_decision_in_the_supplier_language(language, action, operator):
+    anticipation = AnticipationFactory(
+        payment__supplier__language=language,
+        payment__value=Decimal("12345.67"),
+        payment__due_date=datetime.date(2027, 3, 15),
+        new_due_date=datetime.date(2027, 3, 1),
+        new_value=Decimal("12100.00"),
+    )
+    log = RequestLog.objects.create(anticipation=anticipation, user=operator, action=action)
+    supplier = anticipation.payment.supplier
+    notification = Notification.objects.create(request_log=log, recipient=supplier.user.email, language=language)
+
+    message = notification_message(notification=notification)
+
+    subject_words, decision_words = EXPECTED[language][action]
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert subject_words in message.subject and f"{anticipation.payment_id}" in message.subject
+    assert message.to == [supplier.user.email]
+    for body in (message.body, html):
+        assert f"{anticipation.payment_id}" in body
+        assert supplier.corporate_name in body
+        for value in EXPECTED[language]["values"]:
+            assert value in body, (value, body)
+        assert decision_words in body.lower()
+
+
+def test_suppliers_default_to_brazilian_portuguese(supplier):
+    assert supplier.language == Language.PORTUGUESE
