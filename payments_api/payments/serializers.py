@@ -10,7 +10,9 @@ from payments_api.users.selectors import scope_to_user
 
 
 class PaymentFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False, help_text="Case-insensitive; blank means all.")
+    status = serializers.ChoiceField(
+        choices=PaymentStatus.choices, required=False, help_text="Case-insensitive; blank means all."
+    )
 
     def to_internal_value(self, data):
         status = (data.get("status") or "").strip().upper()
