@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -79,7 +80,15 @@ def _http_title(status_code: int) -> str:
         return "Error"
 
 
+def _render_as_json(context) -> None:
+    """A problem is JSON whatever the view renders otherwise (the schema view's YAML, say)."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
+
+
 def problem_exception_handler(exc, context):
+    _render_as_json(context)
     if isinstance(exc, DomainError):
         errors = None
         if isinstance(exc, ValidationFailed) and exc.field:
