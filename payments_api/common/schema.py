@@ -74,6 +74,9 @@ def declare_problem_responses(result, generator, request, public):
         if not path.startswith("/api/"):
             continue
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    parameter["allowEmptyValue"] = True  # a blank query parameter means it is not given
             responses = operation.setdefault("responses", {})
             for code in _problem_codes(path, method, operation):
                 responses.setdefault(code, {"description": DESCRIPTIONS[code], "content": problem})

@@ -4,9 +4,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from payments_api.payments.models import Anticipation, Payment, PaymentStatus
+from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
 from payments_api.payments.serializers import (
+    STATUS_FILTER_PATTERN,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
@@ -29,9 +30,11 @@ def _created(request, serializer, url_name: str) -> Response:
         parameters=[
             OpenApiParameter(
                 "status",
-                str,
-                enum=PaymentStatus.values,
-                description="A available, U unavailable, PC pending confirmation, AN anticipated, D denied.",
+                {"type": "string", "pattern": STATUS_FILTER_PATTERN},
+                description=(
+                    "A available, U unavailable, PC pending confirmation, AN anticipated, D denied; "
+                    "case-insensitive; blank lists every payment."
+                ),
             )
         ],
     ),
