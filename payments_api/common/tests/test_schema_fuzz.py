@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -42,7 +44,18 @@ FUZZ_SETTINGS = hypothesis_settings(
 
 
 @pytest.fixture
-def fuzz_world(db, settings):
+def keep_test_connection():
+    """Requests go through the WSGI handler, which closes the connection after each one; the test's transaction
+    must survive, as Django's test client arranges for its own requests."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(db, settings, keep_test_connection):
     rest = dict(settings.REST_FRAMEWORK)
     rest["DEFAULT_THROTTLE_RATES"] = {scope: "100000/min" for scope in rest["DEFAULT_THROTTLE_RATES"]}
     settings.REST_FRAMEWORK = rest
