@@ -81,6 +81,9 @@ def declare_problem_responses(result, generator, request, public):
             for code in _problem_codes(path, method, operation):
                 responses.setdefault(code, {"description": DESCRIPTIONS[code], "content": problem})
             responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
+            if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                # Said by the HTTP server (gunicorn) before the application sees the request; its body is not ours.
+                responses.setdefault("414", {"description": "The URL is longer than the HTTP server accepts."})
             if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
                 for code, response in responses.items():
                     if code in REPLAYABLE:
