@@ -3,7 +3,7 @@ PIPENV := PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_IGNORE_VIRTUALENVS
 MANAGE := $(PIPENV) run python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker beat test lint
+.PHONY: help install run worker beat test lint audit fuzz-live
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ run: install ## Migrate, load the demo data and serve the API on http://127.0.0.
 worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(PIPENV) run celery -A payments_api worker --loglevel INFO
 
-beat: install ## Start Celery beat, which re-queues e-mails whose publish was lost (needs CELERY_BROKER_URL)
+beat: install ## Start Celery beat: the e-mail relay, and purging expired idempotency keys and tokens
 	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
@@ -34,3 +34,12 @@ test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL
 lint: install ## flake8 and the migrations check
 	$(PIPENV) run flake8
 	$(MANAGE) makemigrations --check --dry-run
+
+audit: install ## bandit on the code, pip-audit on Pipfile.lock
+	$(PIPENV) run bandit -r payments_api -x "*/tests/*,*/migrations/*" --severity-level medium --quiet
+	$(PIPENV) requirements --dev > .requirements-audit.txt
+	$(PIPENV) run python .ci/audit_dependencies.py .requirements-audit.txt; status=$$?; rm -f .requirements-audit.txt; exit $$status
+
+fuzz-live: install ## schemathesis against a running server: make fuzz-live TOKEN=<access token> [URL=...]
+	$(PIPENV) run schemathesis run $(or $(URL),http://127.0.0.1:8000)/api/schema/ -H "Authorization: Bearer $(TOKEN)" \
+		--exclude-path /health/ --max-examples 50

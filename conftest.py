@@ -1,10 +1,28 @@
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
 
 pytest_plugins = ["payments_api.common.tests.celery_worker"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counters live in the cache: each test starts with none, so no test is throttled by another."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -31,8 +31,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "corsheaders",
     "payments_api.common",
+    "payments_api.idempotency",
     "payments_api.users",
     "payments_api.payments",
     "payments_api.requestlogs",
@@ -41,6 +44,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused on its Content-Length.
+    "payments_api.common.middleware.RequestBodyLimitMiddleware",
+    "payments_api.common.middleware.ApiNoStoreMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +84,21 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds the throttling counters: shared in Redis when configured, per process otherwise.
+CACHE_URL = config("REDIS_URL", default="") or config("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "payments_api",
+            # A cache outage must slow nothing down for long: fail fast, then the request errors visibly.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "payments_api"}}
 
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -120,11 +142,23 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, cast=int)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Only marks the site as eligible for browsers' preload lists; submitting the domain stays a manual step.
 SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", default=not DEBUG, cast=bool)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# The largest request body accepted, in bytes; larger ones are a 413 problem (see common/middleware.py).
+REQUEST_BODY_MAX_BYTES = config("REQUEST_BODY_MAX_BYTES", default=64 * 1024, cast=int)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
+# CORS is closed unless origins are listed: browsers elsewhere cannot call the API.
+CORS_ALLOWED_ORIGINS = config("CORS_ALLOWED_ORIGINS", default="", cast=Csv())
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key")
+CORS_EXPOSE_HEADERS = ("Location", "Retry-After", "Idempotent-Replayed")
 
 # E-mail
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -154,11 +188,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing from a request gives up quickly when the broker is unreachable; the outbox row is the record.
 CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Run by `celery -A payments_api beat` (exactly one per deployment).
 CELERY_BEAT_SCHEDULE = {
     "relay-notifications": {
         "task": "payments_api.notifications.tasks.relay_notifications",
         "schedule": config("NOTIFICATION_RELAY_EVERY", default=15, cast=float),
     },
+    "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
 }
 
 # Supplier e-mails (the outbox in payments_api.notifications).
@@ -169,6 +206,11 @@ NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", defaul
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
+# How long a stored response answers retries with the same Idempotency-Key.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=config("IDEMPOTENCY_KEY_TTL_HOURS", default=24, cast=int))
+if IDEMPOTENCY_KEY_TTL < timedelta(hours=24):
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_TTL_HOURS must be at least 24.")
+
 # The anticipation discount per 30 days early, e.g. 0.03 for 3% a month.
 ANTICIPATION_MONTHLY_RATE = config("ANTICIPATION_MONTHLY_RATE", default="0.03", cast=Decimal)
 if not Decimal("0") <= ANTICIPATION_MONTHLY_RATE < Decimal("1"):
@@ -178,12 +220,25 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["payments_api.users.authentication.UserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["payments_api.users.permissions.IsSupplierOrOperator"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["payments_api.common.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "payments_api.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "payments_api.common.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "payments_api.common.throttling.AnonRateThrottle",
+        "payments_api.common.throttling.UserRateThrottle",
+    ],
+    # Requests per second, minute, hour or day ("5/min"). The login rates are tight: they stop password guessing.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": config("THROTTLE_ANON_RATE", default="60/min"),
+        "user": config("THROTTLE_USER_RATE", default="600/min"),
+        "login_ip": config("THROTTLE_LOGIN_IP_RATE", default="20/min"),
+        "login_email": config("THROTTLE_LOGIN_EMAIL_RATE", default="5/min"),
+    },
+    # The proxies in front of the service; with none, X-Forwarded-For is ignored and REMOTE_ADDR identifies the client.
+    "NUM_PROXIES": config("NUM_PROXIES", default=0, cast=int),
 }
 
 SIMPLE_JWT = {
@@ -194,7 +249,11 @@ SIMPLE_JWT = {
     # Tokens carry a hash of the password, so changing it revokes every token issued before.
     "CHECK_REVOKE_TOKEN": True,
     "REVOKE_TOKEN_CLAIM": "hash_password",
+    # Each refresh returns a new refresh token and blacklists the one used, so a stolen one works once at most.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "TOKEN_REFRESH_SERIALIZER": "payments_api.users.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "payments_api.users.serializers.TokenVerifySerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -205,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation also declares the problem responses it can give (400, 401, 403, 404, 409, 413, 415, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "payments_api.common.schema.declare_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AnticipationStatusEnum": "payments_api.payments.models.AnticipationStatus",
         "PaymentStatusEnum": "payments_api.payments.models.PaymentStatus",

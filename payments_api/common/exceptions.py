@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 from django.http import JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -79,7 +80,15 @@ def _http_title(status_code: int) -> str:
         return "Error"
 
 
+def _render_as_json(context) -> None:
+    """A problem is JSON whatever the view renders otherwise (the schema view's YAML, say)."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
+
+
 def problem_exception_handler(exc, context):
+    _render_as_json(context)
     if isinstance(exc, DomainError):
         errors = None
         if isinstance(exc, ValidationFailed) and exc.field:
@@ -118,22 +127,22 @@ def problem_exception_handler(exc, context):
     return response
 
 
-def _django_problem(status_code: int, code: str, detail: str) -> JsonResponse:
+def django_problem(status_code: int, code: str, detail: str) -> JsonResponse:
     body = problem(status_code=status_code, title=_http_title(status_code), detail=detail, code=code)
     return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def bad_request(request, exception=None):
-    return _django_problem(400, "bad-request", "The request could not be understood.")
+    return django_problem(400, "bad-request", "The request could not be understood.")
 
 
 def permission_denied(request, exception=None):
-    return _django_problem(403, "permission-denied", "You do not have permission to access this resource.")
+    return django_problem(403, "permission-denied", "You do not have permission to access this resource.")
 
 
 def page_not_found(request, exception=None):
-    return _django_problem(404, "not-found", "The requested resource was not found.")
+    return django_problem(404, "not-found", "The requested resource was not found.")
 
 
 def server_error(request):
-    return _django_problem(500, "server-error", "An unexpected error occurred.")
+    return django_problem(500, "server-error", "An unexpected error occurred.")

@@ -3,9 +3,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from payments_api.payments.models import Anticipation, Payment, PaymentStatus
+from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
 from payments_api.payments.serializers import (
+    STATUS_FILTER_PATTERN,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
@@ -28,15 +30,20 @@ def _created(request, serializer, url_name: str) -> Response:
         parameters=[
             OpenApiParameter(
                 "status",
-                str,
-                enum=PaymentStatus.values,
-                description="A available, U unavailable, PC pending confirmation, AN anticipated, D denied.",
+                {"type": "string", "pattern": STATUS_FILTER_PATTERN},
+                description=(
+                    "A available, U unavailable, PC pending confirmation, AN anticipated, D denied; "
+                    "case-insensitive; blank lists every payment."
+                ),
             )
         ],
     ),
     retrieve=extend_schema(summary="Retrieve a payment"),
     create=extend_schema(
-        summary="Create a payment", request=PaymentCreateSerializer, responses={201: PaymentSerializer}
+        summary="Create a payment",
+        request=PaymentCreateSerializer,
+        responses={201: PaymentSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
     ),
 )
 class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -53,6 +60,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             payment_status = filters.validated_data.get("status")
         return payments_visible_to(user=self.request.user, status=payment_status)
 
+    @idempotent
     def create(self, request):
         serializer = PaymentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -68,6 +76,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Request the anticipation of a payment",
         request=AnticipationCreateSerializer,
         responses={201: AnticipationSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
     ),
     partial_update=extend_schema(
         summary="Approve or deny an anticipation (operators)",
@@ -92,6 +101,7 @@ class AnticipationViewSet(
             return Anticipation.objects.none()
         return anticipations_visible_to(user=self.request.user)
 
+    @idempotent
     def create(self, request):
         serializer = AnticipationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

@@ -9,13 +9,18 @@ from payments_api.users.models import Supplier
 from payments_api.users.selectors import scope_to_user
 
 
+# What ?status= accepts, as documented in the schema: a state in any case, spaces around, or blank for all.
+STATUS_FILTER_PATTERN = r"^ *([AaUuDd]|[Pp][Cc]|[Aa][Nn])? *$"
+
+
 class PaymentFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=PaymentStatus.choices, required=False, help_text="Case-insensitive; blank means all."
     )
 
     def to_internal_value(self, data):
-        status = (data.get("status") or "").strip().upper()
+        # Only spaces are stripped, so the filter accepts exactly STATUS_FILTER_PATTERN.
+        status = (data.get("status") or "").strip(" ").upper()
         return super().to_internal_value({"status": status} if status else {})
 
 

@@ -1,0 +1,44 @@
+"""Request-wide guards that must hold before any view, parser or form reads the request."""
+
+from django.conf import settings
+
+from payments_api.common.exceptions import django_problem
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a body larger than REQUEST_BODY_MAX_BYTES with a 413 problem, on its declared Content-Length.
+
+    Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when request.body or request.POST is read; DRF's parsers
+    read the stream directly, so the declared length is checked here and the bytes read in LimitedJSONParser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return django_problem(400, "bad-request", "The Content-Length header is not a number.")
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            return payload_too_large()
+        return self.get_response(request)
+
+
+def payload_too_large():
+    return django_problem(
+        413, "payload-too-large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
+    )
+
+
+class ApiNoStoreMiddleware:
+    """API responses carry a user's financial data: no browser or proxy may keep a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            response.setdefault("Cache-Control", "no-store")
+        return response
