@@ -8,7 +8,6 @@ from payments_api.payments.selectors import payments_visible_to
 from payments_api.users.models import Supplier
 from payments_api.users.selectors import scope_to_user
 
-
 # What ?status= accepts, as documented in the schema: a state in any case, spaces around, or blank for all.
 STATUS_FILTER_PATTERN = r"^ *([AaUuDd]|[Pp][Cc]|[Aa][Nn])? *$"
 

@@ -118,7 +118,9 @@ def test_api3_is_operator_cannot_be_granted_through_the_api(supplier_client, sup
     assert supplier.user.is_operator is False
     schema = anonymous_client.get("/api/schema/?format=json").json()
     writable = {
-        name for component, body in schema["components"]["schemas"].items() if component.endswith("Request")
+        name
+        for component, body in schema["components"]["schemas"].items()
+        if component.endswith("Request")
         for name in body.get("properties", {})
     }
     assert writable.isdisjoint({"is_operator", "is_staff", "is_superuser", "new_value", "id", "creation_date"})

@@ -67,9 +67,7 @@ def fuzz_world(db, settings, keep_test_connection):
         PaymentFactory(supplier=supplier, value=value, due_date=today - datetime.timedelta(days=1))
         for status in AnticipationStatus.values:
             anticipation = AnticipationFactory(payment__supplier=supplier, payment__value=value, status=status)
-            RequestLog.objects.create(
-                anticipation=anticipation, user=supplier.user, action=RequestLogAction.REQUESTED
-            )
+            RequestLog.objects.create(anticipation=anticipation, user=supplier.user, action=RequestLogAction.REQUESTED)
     operator = OperatorFactory()
     return {
         "caller": caller,

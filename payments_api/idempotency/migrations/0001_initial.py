@@ -46,9 +46,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "key"), name="idempotency_key_unique_per_user"
-                    )
+                    models.UniqueConstraint(fields=("user", "key"), name="idempotency_key_unique_per_user")
                 ],
             },
         ),

@@ -1,16 +1,15 @@
 """Idempotency-Key on POST /api/payments/ and POST /api/anticipations/: one effect per key, whatever the retries."""
 
 import datetime
-import threading
 import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from payments_api.common.tests.concurrency import run_together
 from payments_api.common.tests.problems import assert_problem
 from payments_api.idempotency.models import IdempotencyKey
 from payments_api.idempotency.services import idempotency_keys_purge
@@ -213,24 +212,13 @@ def test_the_key_is_documented_in_the_schema(anonymous_client):
 def _concurrent_posts(user, url: str, body: dict, key: str, count: int) -> list:
     """`count` threads post the same request at once, each with its own connection."""
     token = str(AccessToken.for_user(user))
-    barrier = threading.Barrier(count)
-    responses = [None] * count
 
     def send(index: int):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        barrier.wait()
-        try:
-            responses[index] = post(client, url, body, key)
-        finally:
-            connection.close()
+        return post(client, url, body, key)
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
+    return run_together(count, send)
 
 
 @pytest.mark.postgresql

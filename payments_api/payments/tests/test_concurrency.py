@@ -1,15 +1,14 @@
 """Concurrent requests and decisions on PostgreSQL: the row lock lets exactly one win, the rest get a 409."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from payments_api.common.tests.concurrency import run_together
 from payments_api.payments.errors import AnticipationAlreadyDecided
 from payments_api.payments.models import Anticipation, AnticipationStatus, Decision
 from payments_api.payments.services import anticipation_decide
@@ -20,40 +19,10 @@ from payments_api.users.tests.factories import OperatorFactory
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(f"needs PostgreSQL row locks and concurrent connections; the database is {connection.vendor}")
 
 
 def days(offset: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=offset)
-
-
-def run_together(count: int, work) -> list:
-    """Run work(index) in `count` threads released at once by a barrier; return results (or exceptions) in order."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def target(index):
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = work(index)
-        except BaseException as exc:  # noqa: B036 - reported to the test, which asserts on it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread is still running"
-    return results
 
 
 def authenticated_client(user) -> APIClient:

@@ -49,9 +49,12 @@ def test_an_anticipation_is_stored_with_0_lt_new_value_le_value_or_refused(opera
             payment=payment, new_due_date=today + datetime.timedelta(days=new_due_in), requested_by=operator
         )
     except InvalidNewDueDate:
-        assert anticipation_new_value(
-            value=value, days_early=due_in - new_due_in, monthly_rate=django_settings.ANTICIPATION_MONTHLY_RATE
-        ) <= 0
+        assert (
+            anticipation_new_value(
+                value=value, days_early=due_in - new_due_in, monthly_rate=django_settings.ANTICIPATION_MONTHLY_RATE
+            )
+            <= 0
+        )
         assert not Anticipation.objects.filter(payment=payment).exists()
     else:
         anticipation.refresh_from_db()

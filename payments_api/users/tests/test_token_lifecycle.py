@@ -1,14 +1,12 @@
 """Refresh-token rotation and blacklisting, logout, verify, and token lifetimes from the settings."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from payments_api.common.tests.concurrency import run_together
 from payments_api.common.tests.problems import assert_problem
 from payments_api.users.tests.factories import SupplierFactory
 
@@ -132,20 +130,6 @@ def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds():
     supplier = SupplierFactory()
     token = str(RefreshToken.for_user(supplier.user))
     count = 6
-    barrier = threading.Barrier(count)
-    statuses = [None] * count
-
-    def send(index):
-        barrier.wait()
-        try:
-            statuses[index] = refresh(token).status_code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_together(count, lambda index: refresh(token).status_code)
 
     assert sorted(statuses) == [200] + [401] * (count - 1)
