@@ -1,0 +1,446 @@
+"""`make bench`: seed PostgreSQL at each scale, serve the API with gunicorn as in production, drive every endpoint
+with wrk over loopback, and print requests/s, latency percentiles, SQL queries per request and the ratio to a
+bare-Django baseline serving the same rows.
+
+    python -m payments_api.bench.run [--scales 10000,1000000] [--duration 5] [--connections 8]
+
+Needs PostgreSQL, RabbitMQ and Redis (BENCH_DATABASE_URL, CELERY_BROKER_URL and REDIS_URL, local defaults) and
+wrk on the PATH. The bench database is dropped and created again for each scale.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_SCRIPT = Path(__file__).with_name("wrk") / "requests.lua"
+STATES = ("A", "U", "PC", "AN", "D")
+PASSWORD = "seed-password"
+SAMPLE = 2000  # distinct suppliers, payments ... a read benchmark cycles through
+WRITE_POOL = 20000  # distinct payments or anticipations a write benchmark may consume
+
+
+@dataclass
+class Endpoint:
+    name: str
+    # (method, path, token, body) for each request, cycled through by wrk; the first is also the query-count sample.
+    requests: list[tuple[str, str, str, str]]
+    baseline: list[tuple[str, str, str, str]] | None = None
+    is_list: bool = False
+
+
+@dataclass
+class Result:
+    scale: int
+    endpoint: str
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    queries: int | None
+    non_2xx: int
+    socket_errors: int
+    baseline_rps: float | None = None
+    is_list: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.rps / self.baseline_rps if self.baseline_rps else None
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="10000,1000000", help="Payments per scale, comma-separated.")
+    parser.add_argument("--payments-per-supplier", type=int, default=100)
+    parser.add_argument("--duration", type=float, default=5, help="Seconds each wrk run lasts.")
+    parser.add_argument("--connections", type=int, default=8, help="Concurrent connections wrk keeps open.")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py).")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py).")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", help="Run only the endpoints whose name contains this text.")
+    parser.add_argument("--output", default=str(ROOT / "bench-results"), help="Folder for the reports.")
+    return parser.parse_args()
+
+
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/payments_api_bench")
+
+
+def configure_environment() -> None:
+    """The environment shared by this process (which mints the tokens) and gunicorn: production settings with the
+    bench URLs, throttling raised out of the way (the bench measures the service, not the rate limits)."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="payments_api.bench.settings",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url(),
+        SECURE_SSL_REDIRECT="False",
+        JWT_ACCESS_MINUTES="180",
+        THROTTLE_USER_RATE="10000000/min",
+        THROTTLE_ANON_RATE="10000000/min",
+        THROTTLE_LOGIN_IP_RATE="10000000/min",
+        THROTTLE_LOGIN_EMAIL_RATE="10000000/min",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+def recreate_database() -> None:
+    import psycopg2
+    from django.db import connections
+
+    connections.close_all()
+    parts = urlsplit(database_url())
+    name = parts.path.lstrip("/")
+    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    server.close()
+
+
+def seed(scale: int, payments_per_supplier: int) -> None:
+    from django.core.management import call_command
+
+    recreate_database()
+    call_command("migrate", verbosity=0)
+    suppliers = max(1, scale // payments_per_supplier)
+    call_command("seed_load", suppliers=suppliers, payments=scale, password=PASSWORD)
+
+
+def delete_bench_queue() -> None:
+    from payments_api.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_delete("bench")
+
+
+class Server:
+    """gunicorn with the project's gunicorn.conf.py, as the Procfile starts it."""
+
+    def __init__(self, args, log_path: Path):
+        self.url = f"http://127.0.0.1:{args.port}"
+        command = [sys.executable, "-m", "gunicorn", "payments_api.wsgi", "--config", "gunicorn.conf.py"]
+        command += ["--bind", f"127.0.0.1:{args.port}"]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/health/", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"gunicorn did not become healthy; see {log_path}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+def token_for(user) -> str:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return str(AccessToken.for_user(user))
+
+
+def seeded_users():
+    from payments_api.payments.management.commands.seed_load import EMAIL_DOMAIN
+    from payments_api.users.models import User
+
+    return User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+
+
+def read_endpoints() -> list[Endpoint]:
+    """The read benchmarks, each cycling over many suppliers (or operators), with its bare-Django baseline."""
+    from payments_api.payments.models import Payment
+
+    suppliers = list(seeded_users().filter(supplier__isnull=False).select_related("supplier").order_by("?")[:SAMPLE])
+    supplier_tokens = [(user.supplier.pk, token_for(user)) for user in suppliers]
+    operator_tokens = [token_for(user) for user in seeded_users().filter(is_operator=True)]
+
+    def supplier_list(name: str, path: str, baseline: str, query: str = "") -> Endpoint:
+        also = query.replace("?", "&")
+        return Endpoint(
+            name=name,
+            requests=[("GET", f"{path}{query}", token, "") for _, token in supplier_tokens],
+            baseline=[("GET", f"{baseline}?supplier={pk}{also}", "", "") for pk, _ in supplier_tokens],
+            is_list=True,
+        )
+
+    def operator_list(name: str, path: str, baseline: str, query: str = "") -> Endpoint:
+        return Endpoint(
+            name=name,
+            requests=[("GET", f"{path}{query}", token, "") for token in operator_tokens],
+            baseline=[("GET", f"{baseline}{query}", "", "")],
+            is_list=True,
+        )
+
+    endpoints = []
+    for reader, endpoint in (("supplier", supplier_list), ("operator", operator_list)):
+        for query in ("", *(f"?status={state}" for state in STATES)):
+            name = f"{reader}: list payments {query}".strip()
+            endpoints.append(endpoint(name, "/api/payments/", "/bench/payments/", query))
+
+    payments = list(Payment.objects.order_by("?").values_list("pk", "supplier__user_id")[:SAMPLE])
+    owners = seeded_users().in_bulk({user_id for _, user_id in payments})
+    token_of_user = {pk: token_for(user) for pk, user in owners.items()}
+    endpoints += [
+        Endpoint(
+            name="supplier: payment detail",
+            requests=[("GET", f"/api/payments/{pk}/", token_of_user[user_id], "") for pk, user_id in payments],
+            baseline=[("GET", f"/bench/payments/{pk}/", "", "") for pk, _ in payments],
+        ),
+        supplier_list("supplier: list logs", "/api/logs/", "/bench/logs/"),
+        operator_list("operator: list logs", "/api/logs/", "/bench/logs/"),
+    ]
+    return endpoints
+
+
+def anticipation_request_endpoint() -> Endpoint:
+    """Each request asks for a different available payment, as its own supplier, to be paid today."""
+    from django.utils import timezone
+
+    from payments_api.payments.models import Payment
+
+    today = timezone.localdate()
+    available = list(
+        Payment.objects.filter(anticipation__isnull=True, due_date__gt=today)
+        .order_by("?")
+        .values_list("pk", "supplier__user_id")[:WRITE_POOL]
+    )
+    users = seeded_users().in_bulk({user_id for _, user_id in available})
+    tokens = {pk: token_for(user) for pk, user in users.items()}
+    body = '{{"payment": {}, "new_due_date": "{}"}}'
+    requests = [("POST", "/api/anticipations/", tokens[user_id], body.format(pk, today)) for pk, user_id in available]
+    return Endpoint(name="supplier: request anticipation", requests=requests)
+
+
+def decision_endpoint() -> Endpoint:
+    """Each request approves or denies a different pending anticipation, as one of the operators."""
+    from django.utils import timezone
+
+    from payments_api.payments.models import Anticipation, AnticipationStatus
+
+    pending = list(
+        Anticipation.objects.filter(
+            status=AnticipationStatus.PENDING_CONFIRMATION, new_due_date__gte=timezone.localdate()
+        )
+        .order_by("?")
+        .values_list("pk", flat=True)[:WRITE_POOL]
+    )
+    tokens = [token_for(user) for user in seeded_users().filter(is_operator=True)]
+    requests = [
+        ("PATCH", f"/api/anticipations/{pk}/", tokens[n % len(tokens)], f'{{"status": "{"AD"[n % 2]}"}}')
+        for n, pk in enumerate(pending)
+    ]
+    return Endpoint(name="operator: decide anticipation", requests=requests)
+
+
+def token_endpoint() -> Endpoint:
+    emails = seeded_users().filter(supplier__isnull=False).values_list("email", flat=True)[:SAMPLE]
+    body = '{{"email": "{}", "password": "%s"}}' % PASSWORD
+    return Endpoint(name="token obtain", requests=[("POST", "/api/token/", "", body.format(email)) for email in emails])
+
+
+def count_queries(server: Server, request: tuple[str, str, str, str]) -> tuple[int, int]:
+    """(HTTP status, SQL queries) of one request, counted by the bench middleware."""
+    method, path, token, body = request
+    headers = {"X-Bench-Queries": "1"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body:
+        headers["Content-Type"] = "application/json"
+    call = urllib.request.Request(f"{server.url}{path}", data=body.encode() or None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(call, timeout=30) as response:
+            return response.status, int(response.headers["X-Query-Count"])
+    except urllib.error.HTTPError as error:
+        return error.code, int(error.headers.get("X-Query-Count") or -1)
+
+
+def wrk(server: Server, requests: list, args, folder: Path, name: str, duration: float | None = None) -> dict:
+    plan = folder / f"{name}.tsv"
+    plan.write_text("".join("\t".join(request) + "\n" for request in requests))
+    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration or args.duration:g}s"]
+    command += ["--timeout", "10s", "-s", str(WRK_SCRIPT), server.url, "--", str(plan), str(args.wrk_threads)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    report = json.loads(output.strip().splitlines()[-1])
+    report["rps"] = report["requests"] / (report["duration_us"] / 1e6)
+    plan.unlink()
+    return report
+
+
+def measure(server: Server, endpoint: Endpoint, args, scale: int, folder: Path) -> Result:
+    sample, *load = endpoint.requests
+    if endpoint.requests[0][0] == "GET":
+        load = endpoint.requests  # reads can repeat the sample
+    status, queries = count_queries(server, sample)
+    if status >= 400:
+        print(f"  ! {endpoint.name}: the sample request answered {status}", file=sys.stderr)
+    report = wrk(server, load, args, folder, "load")
+    result = Result(
+        scale=scale,
+        endpoint=endpoint.name,
+        rps=report["rps"],
+        p50=report["p50_us"] / 1000,
+        p95=report["p95_us"] / 1000,
+        p99=report["p99_us"] / 1000,
+        queries=queries,
+        non_2xx=report["non_2xx"],
+        socket_errors=report["socket_errors"],
+        is_list=endpoint.is_list,
+    )
+    if endpoint.baseline:
+        result.baseline_rps = wrk(server, endpoint.baseline, args, folder, "baseline")["rps"]
+    print(f"  {row(result)}", flush=True)
+    return result
+
+
+def bench_scale(scale: int, args, folder: Path) -> list[Result]:
+    from django.db import connections
+
+    print(f"\n== {scale:,} payments: seeding", flush=True)
+    seed(scale, args.payments_per_supplier)
+    endpoints = read_endpoints()
+    connections.close_all()
+    server = Server(args, folder / f"gunicorn-{scale}.log")
+    results = []
+    try:
+        # Warm every worker's connections and caches before measuring.
+        lists = [endpoint for endpoint in endpoints if endpoint.name.endswith("list payments")]
+        wrk(server, [request for endpoint in lists for request in endpoint.requests], args, folder, "warmup", 3)
+        print(f"== {scale:,} payments: measuring", flush=True)
+        for build in (lambda: endpoints, lambda: [anticipation_request_endpoint()], lambda: [decision_endpoint()]):
+            for endpoint in build():
+                if args.only and args.only not in endpoint.name:
+                    continue
+                results.append(measure(server, endpoint, args, scale, folder))
+                connections.close_all()
+        if not args.only or args.only in "token obtain":
+            results.append(measure(server, token_endpoint(), args, scale, folder))
+    finally:
+        server.stop()
+        connections.close_all()
+    return results
+
+
+HEADER = "| endpoint | req/s | p50 ms | p95 ms | p99 ms | queries | baseline req/s | ratio | errors |"
+
+
+def row(result: Result) -> str:
+    baseline = f"{result.baseline_rps:.0f}" if result.baseline_rps else "-"
+    ratio = f"{result.ratio:.0%}" if result.ratio else "-"
+    errors = result.non_2xx + result.socket_errors
+    return (
+        f"| {result.endpoint} | {result.rps:.0f} | {result.p50:.1f} | {result.p95:.1f} | {result.p99:.1f} | "
+        f"{result.queries} | {baseline} | {ratio} | {errors or ''} |"
+    )
+
+
+def report(results: list[Result], args) -> str:
+    lines = []
+    scales = sorted({result.scale for result in results})
+    for scale in scales:
+        lines += [f"\n### {scale:,} payments\n", HEADER, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [row(result) for result in results if result.scale == scale]
+    if len(scales) > 1:
+        small, large = scales[0], scales[-1]
+        at = {(result.scale, result.endpoint): result for result in results}
+        lines += [
+            f"\n### From {small:,} to {large:,} payments\n",
+            "| endpoint | p99 ms | p99 ms | p99 growth | queries | queries |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for result in results:
+            if result.scale != large or (small, result.endpoint) not in at:
+                continue
+            before = at[(small, result.endpoint)]
+            lines.append(
+                f"| {result.endpoint} | {before.p99:.1f} | {result.p99:.1f} | {result.p99 / before.p99:.2f}x | "
+                f"{before.queries} | {result.queries} |"
+            )
+        lines += ["", *targets(at, small, large, results)]
+    lines.append(
+        f"\nwrk {args.wrk_threads} threads, {args.connections} connections, {args.duration:g} s per run; "
+        f"gunicorn workers={args.workers or 'conf'} threads={args.threads or 'conf'}; {os.cpu_count()} CPUs."
+    )
+    return "\n".join(lines)
+
+
+def targets(at: dict, small: int, large: int, results: list[Result]) -> list[str]:
+    checks = []
+    supplier = at.get((large, "supplier: list payments"))
+    if supplier and supplier.ratio:
+        text = f"supplier list at {large:,}: {supplier.ratio:.0%} of the baseline's req/s (at least 50%)"
+        checks.append((text, supplier.ratio >= 0.5))
+    supplier_small = at.get((small, "supplier: list payments"))
+    if supplier and supplier_small:
+        growth = supplier.p99 / supplier_small.p99
+        checks.append((f"supplier list p99 {large:,} / {small:,}: {growth:.2f}x (at most 2x)", growth <= 2))
+    operator = at.get((large, "operator: list payments"))
+    if operator:
+        checks.append((f"operator list p99 at {large:,}: {operator.p99:.1f} ms (below 100 ms)", operator.p99 < 100))
+    lists = [r for r in results if r.is_list and r.scale == large and (small, r.endpoint) in at]
+    unchanged = [result.endpoint for result in lists if at[(small, result.endpoint)].queries != result.queries]
+    checks.append((f"list endpoints with the same queries at both scales: {len(lists) - len(unchanged)}/{len(lists)}",
+                   not unchanged))
+    return [f"- {'PASS' if passed else 'FAIL'}: {text}" for text, passed in checks]
+
+
+def main() -> int:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).")
+    configure_environment()
+    import django
+
+    django.setup()
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    delete_bench_queue()
+    results = []
+    try:
+        for scale in (int(value) for value in args.scales.split(",")):
+            results += bench_scale(scale, args, folder)
+    finally:
+        delete_bench_queue()
+    text = report(results, args)
+    print(text)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (folder / f"bench-{stamp}.md").write_text(text + "\n")
+    rows = [result.__dict__ | {"ratio": result.ratio} for result in results]
+    (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=1))
+    print(f"\n{time.monotonic() - started:.0f} s; reports in {folder}/bench-{stamp}.md and .json")
+    failed = [result.endpoint for result in results if result.non_2xx or result.socket_errors]
+    if failed:
+        print(f"Requests failed in: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
