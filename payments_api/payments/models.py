@@ -35,7 +35,8 @@ class PaymentStatus(models.TextChoices):
     @classmethod
     def conditions(cls, *, today) -> dict[str, Q]:
         """One condition per state; on any day they are mutually exclusive and cover every payment."""
-        no_anticipation = Q(anticipation__isnull=True)
+        # Tested on the join key (not the anticipation's id), so PostgreSQL plans "no anticipation" as an anti-join.
+        no_anticipation = Q(anticipation__payment_id__isnull=True)
         pending = Q(anticipation__status=AnticipationStatus.PENDING_CONFIRMATION)
         return {
             cls.AVAILABLE: no_anticipation & Q(due_date__gt=today),

@@ -62,7 +62,7 @@ def test_page_size_is_capped_at_100(operator_client, supplier):
     PaymentFactory.create_batch(105, supplier=supplier)
     body = operator_client.get("/api/payments/?page_size=100000").json()
     assert len(body["results"]) == 100
-    assert body["count"] == 105
+    assert body["next"] is not None
 
 
 def test_cors_is_closed_by_default(supplier_client, settings):

@@ -275,14 +275,14 @@ def test_operator_lists_every_suppliers_anticipations(operator_client, supplier,
     response = operator_client.get(URL)
 
     assert response.status_code == 200
-    assert response.json()["count"] == 2
-    assert response.json()["results"] == [rendered(anticipation) for anticipation in every]
+    assert "count" not in response.json()  # operators page by cursor, newest first
+    assert response.json()["results"] == [rendered(anticipation) for anticipation in reversed(every)]
 
 
-def test_anticipation_list_is_paginated_ten_per_page(operator_client, supplier):
+def test_anticipation_list_is_paginated_ten_per_page(supplier_client, supplier):
     AnticipationFactory.create_batch(12, payment__supplier=supplier)
 
-    response = operator_client.get(URL)
+    response = supplier_client.get(URL)
 
     assert response.json()["count"] == 12
     assert len(response.json()["results"]) == 10

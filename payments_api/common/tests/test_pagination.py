@@ -1,0 +1,176 @@
+"""List pagination: page numbers with a count for suppliers, cursors (newest first) for operators, and a number of
+SQL queries per list request that does not grow with the data."""
+
+import datetime
+from base64 import b64encode
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from payments_api.common.tests.problems import assert_problem
+from payments_api.payments.models import AnticipationStatus
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
+
+LISTS = ["/api/payments/", "/api/anticipations/", "/api/logs/"]
+STATUS_FILTERS = ["", "A", "U", "PC", "AN", "D"]
+DECISIONS = {AnticipationStatus.APPROVED: RequestLogAction.APPROVED, AnticipationStatus.DENIED: RequestLogAction.DENIED}
+
+
+def days(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def cursor_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["cursor"][0]
+
+
+def populate(supplier, operator, *, copies: int) -> None:
+    """`copies` payments in each of the five states, each anticipation with its request (and decision) logged."""
+    for _ in range(copies):
+        PaymentFactory(supplier=supplier, due_date=days(30))
+        PaymentFactory(supplier=supplier, due_date=days(-1))
+        for status, due in [
+            (AnticipationStatus.PENDING_CONFIRMATION, 30),
+            (AnticipationStatus.APPROVED, 30),
+            (AnticipationStatus.DENIED, 30),
+        ]:
+            anticipation = AnticipationFactory(payment__supplier=supplier, payment__due_date=days(due), status=status)
+            RequestLog.objects.create(anticipation=anticipation, user=supplier.user, action=RequestLogAction.REQUESTED)
+            if status in DECISIONS:
+                RequestLog.objects.create(anticipation=anticipation, user=operator, action=DECISIONS[status])
+
+
+# --- operators: cursors -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_operator_pages_walk_every_row_once_newest_first_and_back(operator_client, supplier, operator, url):
+    populate(supplier, operator, copies=3)
+
+    pages, link = [], url + "?page_size=4"
+    while link:
+        body = operator_client.get(link).json()
+        assert "count" not in body
+        pages.append([item["id"] for item in body["results"]])
+        link = body["next"]
+    walked = [pk for page in pages for pk in page]
+
+    newest_first = operator_client.get(url, {"page_size": 100}).json()["results"]
+    assert walked == [item["id"] for item in newest_first]
+    assert walked == sorted(walked, reverse=True) and len(walked) == len(set(walked)) > 8
+
+    second = operator_client.get(url, {"page_size": 4}).json()["next"]
+    previous = operator_client.get(second).json()["previous"]
+    assert [item["id"] for item in operator_client.get(previous).json()["results"]] == pages[0]
+
+
+def test_operator_filtered_pages_hold_only_that_state(operator_client, supplier, operator):
+    populate(supplier, operator, copies=3)
+
+    first = operator_client.get("/api/payments/", {"status": "U", "page_size": 2}).json()
+    second = operator_client.get(first["next"]).json()
+
+    assert {item["status"] for item in first["results"] + second["results"]} == {"U"}
+    assert first["results"][-1]["id"] > second["results"][0]["id"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_operators_may_not_page_by_number(operator_client, url):
+    assert_problem(operator_client.get(url, {"page": 2}), 400, "validation-error", fields={"page"})
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64!",
+        "é",
+        b64encode(b"p=abc").decode(),
+        b64encode(b"p=-1").decode(),
+        b64encode(b"p=0").decode(),
+        b64encode(b"p=1.5").decode(),
+        b64encode(b"p=").decode(),
+        b64encode(b"p=99999999999999999999999").decode(),
+        b64encode(b"r=yes&p=5").decode(),
+        b64encode(b"o=-3").decode(),
+    ],
+)
+def test_a_forged_cursor_is_a_not_found_problem(operator_client, supplier, operator, cursor):
+    populate(supplier, operator, copies=1)
+
+    assert_problem(operator_client.get("/api/payments/", {"cursor": cursor}), 404, "not-found")
+
+
+def test_a_cursor_keeps_its_place_when_rows_are_added(operator_client, supplier):
+    older = PaymentFactory.create_batch(3, supplier=supplier)
+    first = operator_client.get("/api/payments/", {"page_size": 2}).json()
+
+    PaymentFactory.create_batch(5, supplier=supplier)
+    second = operator_client.get(first["next"]).json()
+
+    assert [item["id"] for item in second["results"]] == [older[0].pk]
+
+
+# --- suppliers: page numbers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_supplier_pages_are_numbered_and_counted(supplier_client, supplier, operator, url):
+    populate(supplier, operator, copies=3)
+
+    body = supplier_client.get(url, {"page_size": 4}).json()
+
+    assert body["count"] > 8
+    assert body["previous"] is None
+    assert body["next"].endswith(f"{url}?page=2&page_size=4")
+    ids = [item["id"] for item in body["results"]]
+    assert ids == sorted(ids)
+
+
+def test_a_supplier_cursor_is_ignored(supplier_client, supplier, operator):
+    populate(supplier, operator, copies=1)
+    cursor = b64encode(b"p=1").decode()
+
+    assert supplier_client.get("/api/payments/", {"cursor": cursor}).json()["count"] == 5
+
+
+# --- queries per request ------------------------------------------------------------------------------------------
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    assert response.json()["results"]
+    return len(queries)
+
+
+def list_urls() -> list[str]:
+    return [f"/api/payments/?status={status}" for status in STATUS_FILTERS] + LISTS[1:]
+
+
+# The user (with its supplier) for authentication, the rows; suppliers also count what they own.
+EXPECTED_QUERIES = {"supplier": 3, "operator": 2}
+
+
+@pytest.mark.parametrize("reader", ["supplier", "operator"])
+def test_list_queries_do_not_grow_with_the_data(supplier_client, operator_client, supplier, operator, reader):
+    client = supplier_client if reader == "supplier" else operator_client
+
+    populate(supplier, operator, copies=1)
+    few = {url: queries_for(client, url) for url in list_urls()}
+    populate(supplier, operator, copies=15)
+    many = {url: queries_for(client, url) for url in list_urls()}
+
+    assert few == many == dict.fromkeys(list_urls(), EXPECTED_QUERIES[reader])
+
+
+@pytest.mark.parametrize("url", ["/api/payments/", "/api/anticipations/", "/api/logs/"])
+def test_later_operator_pages_cost_the_same_queries(operator_client, supplier, operator, url):
+    populate(supplier, operator, copies=5)
+    second = operator_client.get(url, {"page_size": 3}).json()["next"]
+
+    assert queries_for(operator_client, second) == EXPECTED_QUERIES["operator"]
