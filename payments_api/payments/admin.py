@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
-from payments_api.payments.selectors import payment_status_expression
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
 
 
@@ -50,12 +50,11 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "due_date"
 
     def get_queryset(self, request):
-        status = payment_status_expression(today=timezone.localdate())
-        return super().get_queryset(request).annotate(status=status)
+        return super().get_queryset(request).annotate(anticipation_status=F("anticipation__status"))
 
     @admin.display(description="status")
     def status(self, payment):
-        return PaymentStatus(payment.status).label
+        return payment.status_on(timezone.localdate()).label
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -1,4 +1,6 @@
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -50,6 +52,14 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
 
+    @cached_property
+    def today(self):
+        """One day for the whole request: the filter and the states shown agree even across midnight."""
+        return timezone.localdate()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": self.today}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
@@ -58,14 +68,14 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             filters = PaymentFilterSerializer(data=self.request.query_params)
             filters.is_valid(raise_exception=True)
             payment_status = filters.validated_data.get("status")
-        return payments_visible_to(user=self.request.user, status=payment_status)
+        return payments_visible_to(user=self.request.user, status=payment_status, today=self.today)
 
     @idempotent
     def create(self, request):
         serializer = PaymentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         payment = payment_create(**serializer.validated_data)
-        output = PaymentSerializer(payments_visible_to(user=request.user).get(pk=payment.pk))
+        output = self.get_serializer(self.get_queryset().get(pk=payment.pk))
         return _created(request, output, "payment-detail")
 
 

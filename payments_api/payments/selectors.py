@@ -1,6 +1,6 @@
 import datetime
 
-from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, Payment, PaymentStatus
@@ -8,18 +8,19 @@ from payments_api.users.models import User
 from payments_api.users.selectors import scope_to_user
 
 
-def payment_status_expression(*, today: datetime.date) -> Case:
-    """The payment's state as an SQL expression, built from the same conditions the filter uses."""
-    whens = [When(condition, then=Value(status)) for status, condition in PaymentStatus.conditions(today=today).items()]
-    return Case(*whens, output_field=CharField())
+def payments_visible_to(
+    *, user: User, status: str | None = None, today: datetime.date | None = None
+) -> QuerySet[Payment]:
+    """The payments `user` may see, in state `status` on `today` if given, by id.
 
-
-def payments_visible_to(*, user: User, status: str | None = None) -> QuerySet[Payment]:
-    today = timezone.localdate()
+    Each carries `anticipation_status` (None without an anticipation), from which Payment.status_on derives its
+    state in Python: far cheaper per request than building and compiling a CASE over the five conditions.
+    """
+    today = today or timezone.localdate()
     payments = scope_to_user(Payment.objects.all(), user=user, supplier_field="supplier_id")
     if status:
         payments = payments.filter(PaymentStatus.conditions(today=today)[PaymentStatus(status)])
-    return payments.annotate(status=payment_status_expression(today=today)).order_by("id")
+    return payments.annotate(anticipation_status=F("anticipation__status")).order_by("id")
 
 
 def anticipations_visible_to(*, user: User) -> QuerySet[Anticipation]:

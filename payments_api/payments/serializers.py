@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from payments_api.common.fields import StrictPrimaryKeyRelatedField
@@ -24,12 +26,18 @@ class PaymentFilterSerializer(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    status = serializers.ChoiceField(choices=PaymentStatus.choices, read_only=True)
+    """A payment and its state on the request's day (context["today"], the day its list was filtered on)."""
+
+    status = serializers.SerializerMethodField()
 
     class Meta:
         model = Payment
         fields = ["id", "supplier", "creation_date", "due_date", "value", "status"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=PaymentStatus.choices))
+    def get_status(self, payment: Payment) -> str:
+        return payment.status_on(self.context.get("today") or timezone.localdate())
 
 
 class PaymentCreateSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from payments_api.payments.models import AnticipationStatus, PaymentStatus
+from payments_api.payments.models import AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
@@ -73,18 +73,31 @@ def test_every_state_is_reached(supplier, every_situation):
         assert payments_visible_to(user=supplier.user, status=state).exists(), state
 
 
-def test_the_annotated_status_is_the_state_whose_filter_holds_the_payment(supplier, every_situation):
+def test_the_state_of_each_payment_is_the_state_whose_filter_holds_it(supplier, every_situation):
     for state in PaymentStatus.values:
         filtered = payments_visible_to(user=supplier.user, status=state)
         assert filtered.exists()
-        assert {payment.status for payment in filtered} == {state}
+        assert {payment.status_on(days(0)) for payment in filtered} == {state}
 
 
-def test_the_annotated_status_of_the_unfiltered_list_matches_each_situation(supplier, every_situation):
-    statuses = dict(payments_visible_to(user=supplier.user).values_list("pk", "status"))
+def test_the_state_of_each_payment_in_the_unfiltered_list_matches_its_situation(supplier, every_situation):
+    statuses = {payment.pk: payment.status_on(days(0)) for payment in payments_visible_to(user=supplier.user)}
 
     for name, payment in every_situation.items():
         assert statuses[payment.pk] == SITUATIONS[name][2], name
+
+
+def test_a_payment_loaded_without_the_selector_knows_its_state(supplier, every_situation):
+    for name, payment in every_situation.items():
+        assert Payment.objects.get(pk=payment.pk).status_on(days(0)) == SITUATIONS[name][2], name
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_the_filter_and_the_state_agree_on_any_day(supplier, every_situation, offset):
+    today = days(offset)
+    for state in PaymentStatus.values:
+        filtered = payments_visible_to(user=supplier.user, status=state, today=today)
+        assert {payment.status_on(today) for payment in filtered} <= {state}
 
 
 def test_a_blank_status_lists_every_payment(supplier, every_situation):
