@@ -24,10 +24,12 @@ class StrictPageSizeMixin:
         raw = request.query_params.get(self.page_size_query_param)
         if not raw:
             return self.page_size  # absent or blank: the default, as a blank page is the first
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit() and digits):
             message = f"A whole number from 1 (more than {MAX_PAGE_SIZE} counts as {MAX_PAGE_SIZE})."
             raise ValidationError({self.page_size_query_param: [message]})
-        return min(int(raw), self.max_page_size)
+        # Compared as text first: int() refuses numbers of thousands of digits.
+        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
@@ -48,7 +50,9 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
         # DRF checks the offset but not the position, which would reach the query as it came.
         if cursor is not None and cursor.position is not None:
             position = cursor.position
-            if not (position.isascii() and position.isdigit() and 0 < int(position) <= MAX_POSITION):
+            digits = position.lstrip("0")
+            whole = position.isascii() and position.isdigit() and 0 < len(digits) <= len(str(MAX_POSITION))
+            if not (whole and int(digits) <= MAX_POSITION):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 

@@ -96,6 +96,7 @@ def test_operators_may_not_page_by_number(operator_client, url):
         b64encode(b"p=99999999999999999999999").decode(),
         b64encode(b"r=yes&p=5").decode(),
         b64encode(b"o=-3").decode(),
+        b64encode(b"p=" + b"9" * 5000).decode(),
     ],
 )
 def test_a_forged_cursor_is_a_not_found_problem(operator_client, supplier, operator, cursor):

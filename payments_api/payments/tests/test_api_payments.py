@@ -240,6 +240,16 @@ def test_page_size_can_be_chosen(supplier_client, supplier):
     assert ids(response) == [payment.pk for payment in payments[3:6]]
 
 
+@pytest.mark.parametrize("page_size, expected", [("0005", 5), ("100", 100), ("101", 100), ("9" * 5000, 100)])
+def test_page_size_is_read_as_a_whole_number_and_capped(supplier_client, supplier, page_size, expected):
+    PaymentFactory.create_batch(105, supplier=supplier)
+
+    response = supplier_client.get(URL, {"page_size": page_size})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == expected
+
+
 @pytest.mark.parametrize("reader", ["supplier", "operator"])
 def test_page_size_is_capped_at_one_hundred(supplier_client, operator_client, supplier, reader):
     payments = PaymentFactory.create_batch(101, supplier=supplier)
@@ -253,7 +263,7 @@ def test_page_size_is_capped_at_one_hundred(supplier_client, operator_client, su
     assert response.json().get("count", len(payments)) == len(payments)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "1.5", "99999999999999999999"])
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "1.5", "99999999999999999999", "9" * 5000])
 def test_odd_page_values_are_problem_responses(supplier_client, supplier, page):
     PaymentFactory.create_batch(3, supplier=supplier)
 
