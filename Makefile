@@ -3,7 +3,7 @@ PIPENV := PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_IGNORE_VIRTUALENVS
 MANAGE := $(PIPENV) run python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker beat test lint audit fuzz-live
+.PHONY: help install run worker beat test lint audit fuzz-live bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,3 +43,10 @@ audit: install ## bandit on the code, pip-audit on Pipfile.lock
 fuzz-live: install ## schemathesis against a running server: make fuzz-live TOKEN=<access token> [URL=...]
 	$(PIPENV) run schemathesis run $(or $(URL),http://127.0.0.1:8000)/api/schema/ -H "Authorization: Bearer $(TOKEN)" \
 		--exclude-path /health/ --max-examples 50
+
+bench: install ## Benchmark at 10,000 and 1,000,000 payments: PostgreSQL, gunicorn, wrk (docs/performance.md)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1 \
+		|| sudo -n apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| { echo "make bench needs wrk: apt-get install wrk (Debian, Ubuntu) or brew install wrk (macOS)"; exit 1; }
+	$(PIPENV) run python -m payments_api.bench.run $(BENCH_ARGS)
