@@ -71,12 +71,17 @@ def parse_args():
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py).")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", help="Run only the endpoints whose name contains this text.")
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="Measure the databases a previous run left instead of seeding."
+    )
     parser.add_argument("--output", default=str(ROOT / "bench-results"), help="Folder for the reports.")
     return parser.parse_args()
 
 
-def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/payments_api_bench")
+def database_url(scale: int) -> str:
+    """A database of its own for each scale: <BENCH_DATABASE_URL>_<scale>."""
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/payments_api_bench")
+    return f"{base}_{scale}"
 
 
 def configure_environment() -> None:
@@ -87,7 +92,7 @@ def configure_environment() -> None:
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=database_url(),
+        DATABASE_URL=database_url(0),  # replaced per scale (use_database)
         SECURE_SSL_REDIRECT="False",
         JWT_ACCESS_MINUTES="180",
         THROTTLE_USER_RATE="10000000/min",
@@ -100,12 +105,22 @@ def configure_environment() -> None:
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
-def recreate_database() -> None:
-    import psycopg2
+def use_database(scale: int) -> None:
+    """Point this process (and the gunicorn it starts next) at the scale's database."""
     from django.db import connections
 
     connections.close_all()
-    parts = urlsplit(database_url())
+    os.environ["DATABASE_URL"] = database_url(scale)
+    connections["default"].settings_dict["NAME"] = urlsplit(database_url(scale)).path.lstrip("/")
+
+
+def seed(scale: int, payments_per_supplier: int) -> None:
+    import psycopg2
+    from django.core.management import call_command
+    from django.db import connections
+
+    connections.close_all()
+    parts = urlsplit(database_url(scale))
     name = parts.path.lstrip("/")
     server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     server.autocommit = True
@@ -113,12 +128,6 @@ def recreate_database() -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
     server.close()
-
-
-def seed(scale: int, payments_per_supplier: int) -> None:
-    from django.core.management import call_command
-
-    recreate_database()
     call_command("migrate", verbosity=0)
     suppliers = max(1, scale // payments_per_supplier)
     call_command("seed_load", suppliers=suppliers, payments=scale, password=PASSWORD)
@@ -323,8 +332,12 @@ def measure(server: Server, endpoint: Endpoint, args, scale: int, folder: Path) 
 def bench_scale(scale: int, args, folder: Path) -> list[Result]:
     from django.db import connections
 
-    print(f"\n== {scale:,} payments: seeding", flush=True)
-    seed(scale, args.payments_per_supplier)
+    use_database(scale)
+    if args.reuse_data:
+        print(f"\n== {scale:,} payments: reusing {database_url(scale)}", flush=True)
+    else:
+        print(f"\n== {scale:,} payments: seeding", flush=True)
+        seed(scale, args.payments_per_supplier)
     endpoints = read_endpoints()
     connections.close_all()
     server = Server(args, folder / f"gunicorn-{scale}.log")

@@ -62,7 +62,8 @@ class PaymentStatus(models.TextChoices):
 
 
 class Payment(models.Model):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")
+    # Indexed by payment_supplier_id_idx (supplier, id), which also serves every lookup by supplier alone.
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments", db_index=False)
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     due_date = models.DateField()
     value = models.DecimalField(**MONEY)

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
@@ -28,7 +29,9 @@ class UserManager(DjangoUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        # LOWER(email) = LOWER(%s): the expression of the case-insensitive unique index, so logging in is an index
+        # lookup (email__iexact compares UPPER(), which no index serves, and scans every user).
+        return self.alias(email_lower=Lower("email")).get(email_lower=Lower(Value(email)))
 
 
 class Language(models.TextChoices):
