@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from payments_api.notifications.services import notification_create
@@ -60,9 +61,15 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
             raise NotPaymentOwner()
 
     today = timezone.localdate()
-    # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop.
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if Anticipation.objects.filter(payment=payment).exists():
+    # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop. The
+    # supplier and its user come along for the e-mail.
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("supplier__user")
+        .annotate(has_anticipation=Exists(Anticipation.objects.filter(payment=OuterRef("pk"))))
+        .get(pk=payment.pk)
+    )
+    if payment.has_anticipation:
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.")
     if payment.due_date <= today:
         raise PaymentNotAvailable(
@@ -105,7 +112,9 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     today = timezone.localdate()
 
     anticipation = (
-        Anticipation.objects.select_for_update(of=("self",)).select_related("payment__supplier").get(pk=anticipation.pk)
+        Anticipation.objects.select_for_update(of=("self",))
+        .select_related("payment__supplier__user")
+        .get(pk=anticipation.pk)
     )
     if anticipation.payment.supplier.user_id == decided_by.pk:
         raise OwnAnticipationDecision()
