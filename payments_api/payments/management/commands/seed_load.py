@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
@@ -76,9 +77,7 @@ def _copy(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
 
 
 def _next_id(model) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")
-        return cursor.fetchone()[0]
+    return (model.objects.aggregate(last=Max("id"))["last"] or 0) + 1
 
 
 class Command(BaseCommand):
