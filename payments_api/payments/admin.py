@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from payments_api.common.admin import OperatorAdminMixin
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
@@ -38,8 +39,10 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(OperatorAdminMixin, admin.ModelAdmin):
     """Payments are created here; once created they are history and only viewed."""
+
+    operator_permissions = ("view", "add")
 
     form = PaymentForm
     list_display = ("id", "supplier", "creation_date", "due_date", "value", "status")
@@ -66,7 +69,8 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(admin.ModelAdmin):
+class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+    operator_permissions = ("view",)
     list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
     list_filter = ("status", "new_due_date")
     search_fields = ("id", "payment__id", "payment__supplier__corporate_name")

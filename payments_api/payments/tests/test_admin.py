@@ -31,7 +31,8 @@ def days(offset: int) -> datetime.date:
 
 @pytest.fixture
 def admin_operator():
-    return OperatorFactory(is_staff=True, is_superuser=True)
+    """An operator as the admin knows one: staff, not a superuser, with no model permission assigned."""
+    return OperatorFactory(is_staff=True)
 
 
 @pytest.fixture
