@@ -2,19 +2,33 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
 from payments_api.common.admin import OperatorAdminMixin
 from payments_api.users.cnpj import normalize_cnpj
 from payments_api.users.models import Supplier, User
+from payments_api.users.selectors import user_email_taken
+
+EMAIL_TAKEN = "A user with this e-mail address already exists (addresses that differ only in case are the same)."
 
 
-class EmailUserCreationForm(UserCreationForm):
+class UniqueEmailMixin:
+    """Says in plain words what the case-insensitive user_email_ci_unique constraint would refuse."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if user_email_taken(email=email, excluding=self.instance):
+            raise ValidationError(EMAIL_TAKEN, code="unique")
+        return email
+
+
+class EmailUserCreationForm(UniqueEmailMixin, UserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class EmailUserChangeForm(UserChangeForm):
+class EmailUserChangeForm(UniqueEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from payments_api.users.admin import EMAIL_TAKEN
 from payments_api.users.models import Supplier, User
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
 
@@ -173,3 +174,43 @@ def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_c
 
     assert response.status_code == 200
     assert [result["id"] for result in response.json()["results"]] == [str(user.pk)]
+
+
+# --- e-mail addresses are unique whatever their case ----------------------------------------------------------------
+
+
+def test_adding_a_user_whose_email_differs_only_in_case_shows_a_clear_error(operator_client):
+    UserFactory(email="ana@example.com")
+
+    passwords = {"password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"}
+
+    response = operator_client.post(f"{USERS}add/", {"email": "Ana@Example.com", **passwords})
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"email": [EMAIL_TAKEN]}
+    assert b"is violated" not in response.content
+    assert User.objects.filter(email__iexact="ana@example.com").count() == 1
+
+
+def test_changing_an_email_to_another_users_in_another_case_shows_a_clear_error(operator_client):
+    UserFactory(email="ana@example.com")
+    user = UserFactory(email="bruno@example.com")
+
+    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="ANA@example.com"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"email": [EMAIL_TAKEN]}
+    assert b"is violated" not in response.content
+    user.refresh_from_db()
+    assert user.email == "bruno@example.com"
+
+
+def test_a_user_keeps_its_own_email_in_another_case(operator_client):
+    user = UserFactory(email="carla@example.com")
+
+    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="Carla@example.com"))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "Carla@example.com"
