@@ -76,9 +76,12 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "payments_api.wsgi.application"
 
+# Read through decouple like every other variable, so a DATABASE_URL in .env counts; empty or unset is SQLite.
+# Lower case: not a setting, so the URL and its password never show on a debug page.
+_database_url = config("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        _database_url,
         conn_max_age=config("CONN_MAX_AGE", default=60, cast=int),
         conn_health_checks=True,
     )

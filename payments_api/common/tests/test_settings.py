@@ -12,12 +12,12 @@ PRINT_EMAIL_USE_TLS = "from django.conf import settings; print(repr(settings.EMA
 PRINT_DEBUG = "from django.conf import settings; print(repr(settings.DEBUG))"
 
 
-def run_settings(code: str, **environment: str) -> subprocess.CompletedProcess:
+def run_settings(code: str, *, project_dir: Path = PROJECT_DIR, **environment: str) -> subprocess.CompletedProcess:
     """Run `code` with DJANGO_SETTINGS_MODULE=payments_api.settings and only the given project variables."""
     env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "payments_api.settings", "PYTHONPATH": str(PROJECT_DIR), **environment})
+    env.update({"DJANGO_SETTINGS_MODULE": "payments_api.settings", "PYTHONPATH": str(project_dir), **environment})
     return subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], env=env, cwd=project_dir, capture_output=True, text=True, timeout=60
     )
 
 
@@ -62,3 +62,44 @@ def test_debug_on_runs_without_a_secret_key():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def run_settings_with_dotenv(tmp_path: Path, dotenv: str, code: str, **environment: str) -> subprocess.CompletedProcess:
+    """Like run_settings, with `dotenv` as the .env file that python-decouple finds above the settings module."""
+    (tmp_path / "payments_api").symlink_to(PROJECT_DIR / "payments_api", target_is_directory=True)
+    (tmp_path / ".env").write_text(dotenv)
+    return run_settings(code, project_dir=tmp_path, **environment)
+
+
+PRINT_DATABASE = "from django.conf import settings; db = settings.DATABASES['default']; print(db['ENGINE'], db['NAME'])"
+
+
+def test_database_url_is_read_from_the_dotenv_file(tmp_path):
+    dotenv = "DEBUG=True\nDATABASE_URL=postgres://payments@db.example:5432/from_dotenv\n"
+
+    result = run_settings_with_dotenv(tmp_path, dotenv, PRINT_DATABASE)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "from_dotenv"]
+
+
+def test_database_url_from_the_environment_wins_over_the_dotenv_file(tmp_path):
+    dotenv = "DEBUG=True\nDATABASE_URL=postgres://payments@db.example:5432/from_dotenv\n"
+
+    result = run_settings_with_dotenv(
+        tmp_path, dotenv, PRINT_DATABASE, DATABASE_URL="postgres://payments@db.example:5432/from_environment"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "from_environment"]
+
+
+@pytest.mark.parametrize("database_url", [None, ""], ids=["unset", "empty"])
+def test_without_a_database_url_the_database_is_sqlite(database_url):
+    environment = {"DEBUG": "True"} | ({} if database_url is None else {"DATABASE_URL": database_url})
+
+    result = run_settings(PRINT_DATABASE, **environment)
+
+    assert result.returncode == 0, result.stderr
+    engine, name = result.stdout.split()
+    assert (engine, name) == ("django.db.backends.sqlite3", str(PROJECT_DIR / "db.sqlite3"))
