@@ -5,16 +5,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from decouple import Csv, UndefinedValueError, config
+from decouple import Csv, config
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = config("DEBUG", default=False, cast=bool)
 
-try:
-    SECRET_KEY = config("SECRET_KEY")
-except UndefinedValueError:
+# An empty SECRET_KEY (as `cp contrib/env-sample .env` leaves it) counts as unset.
+SECRET_KEY = config("SECRET_KEY", default="").strip()
+if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is False.")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"

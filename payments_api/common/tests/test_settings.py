@@ -103,3 +103,42 @@ def test_without_a_database_url_the_database_is_sqlite(database_url):
     assert result.returncode == 0, result.stderr
     engine, name = result.stdout.split()
     assert (engine, name) == ("django.db.backends.sqlite3", str(PROJECT_DIR / "db.sqlite3"))
+
+
+PRINT_SECRET_KEY = (
+    "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY.startswith('django-insecure'))"
+)
+RUN_CHECK = "import django; django.setup(); from django.core.management import call_command; call_command('check')"
+ENV_SAMPLE = PROJECT_DIR / "contrib" / "env-sample"
+
+
+@pytest.mark.parametrize("secret_key", ["", "   "], ids=["empty", "blank"])
+def test_an_empty_secret_key_counts_as_unset_when_debug_is_on(secret_key):
+    result = run_settings(PRINT_SECRET_KEY, DEBUG="True", SECRET_KEY=secret_key)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.parametrize("secret_key", ["", "   "], ids=["empty", "blank"])
+def test_an_empty_secret_key_is_refused_when_debug_is_off(secret_key):
+    result = run_settings(PRINT_SECRET_KEY, DEBUG="False", SECRET_KEY=secret_key)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is False." in result.stderr
+
+
+def test_the_env_sample_copied_to_dotenv_works_with_debug_on_as_make_run_sets_it(tmp_path):
+    code = f"{RUN_CHECK}; {PRINT_SECRET_KEY}"
+
+    result = run_settings_with_dotenv(tmp_path, ENV_SAMPLE.read_text(), code, DEBUG="True")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["System check identified no issues (0 silenced).", "True True"]
+
+
+def test_the_env_sample_copied_to_dotenv_asks_for_a_secret_key_when_debug_is_off(tmp_path):
+    result = run_settings_with_dotenv(tmp_path, ENV_SAMPLE.read_text(), PRINT_SECRET_KEY)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is False." in result.stderr
