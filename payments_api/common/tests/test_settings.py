@@ -1,6 +1,8 @@
 """Settings read from the environment, checked in a fresh interpreter with the production settings module."""
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +144,44 @@ def test_the_env_sample_copied_to_dotenv_asks_for_a_secret_key_when_debug_is_off
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is False." in result.stderr
+
+
+def environment_variables_read_by(path: Path) -> set[str]:
+    """The names passed to decouple's config() and read from os.environ in a Python file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            function = ast.unparse(node.func)
+            if function in {"config", "os.environ.get", "os.getenv"}:
+                names.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            if isinstance(node.slice, ast.Constant):
+                names.add(node.slice.value)
+    return names
+
+
+def env_sample_variables() -> dict[str, bool]:
+    """Each variable of contrib/env-sample, set or commented out, and whether a comment above it explains it."""
+    lines = ENV_SAMPLE.read_text().splitlines()
+    variables = {}
+    for index, line in enumerate(lines):
+        match = re.match(r"^#?([A-Z][A-Z0-9_]*)=", line)
+        if match:
+            block = []
+            for above in reversed(lines[:index]):
+                if not above.strip():
+                    break
+                block.append(above)
+            variables[match.group(1)] = any(re.match(r"^# \S", above) for above in block)
+    return variables
+
+
+def test_the_env_sample_lists_every_variable_the_settings_and_gunicorn_read_with_a_comment():
+    read = environment_variables_read_by(PROJECT_DIR / "payments_api" / "settings.py")
+    read |= environment_variables_read_by(PROJECT_DIR / "gunicorn.conf.py")
+    sample = env_sample_variables()
+
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"} <= read  # the parsing finds them
+    assert sorted(read - set(sample)) == []
+    assert sorted(name for name, commented in sample.items() if not commented) == []
+    assert sorted(set(sample) - read) == []
