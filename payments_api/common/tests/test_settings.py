@@ -185,3 +185,25 @@ def test_the_env_sample_lists_every_variable_the_settings_and_gunicorn_read_with
     assert sorted(read - set(sample)) == []
     assert sorted(name for name, commented in sample.items() if not commented) == []
     assert sorted(set(sample) - read) == []
+
+
+def test_the_make_commands_leave_dotenv_to_decouple_so_the_environment_wins(tmp_path):
+    """pipenv would load .env over the environment: make run's DEBUG=True would lose to env-sample's DEBUG=False."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DEBUG=False\nONLY_IN_DOTENV=loaded\n")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PIPENV_")}
+    environment.update({"DEBUG": "True", "PIPENV_DOTENV_LOCATION": str(dotenv)})
+
+    code = "import os; print(os.environ['DEBUG'], 'ONLY_IN_DOTENV' in os.environ)"
+
+    result = subprocess.run(
+        ["sh", "contrib/pipenv", "run", "python", "-c", code],
+        env=environment,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
