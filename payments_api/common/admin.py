@@ -9,8 +9,8 @@ def is_admin_operator(user) -> bool:
 class OperatorAdminMixin:
     """Grants admin operators the permissions in `operator_permissions` on top of Django's model permissions.
 
-    A ModelAdmin's own has_*_permission methods are defined below this mixin in the MRO, so every restriction
-    they carry (the request log is never changed, say) holds for operators and superusers alike.
+    A has_*_permission method defined on the ModelAdmin itself overrides this mixin's, so every restriction an
+    admin states there (the request log is never changed, say) holds for operators and superusers alike.
     """
 
     operator_permissions: tuple[str, ...] = ("view",)
