@@ -1,5 +1,7 @@
 PYTHON ?= python3
-PIPENV := PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_IGNORE_VIRTUALENVS=1 $(PYTHON) -m pipenv
+export PYTHON
+# The interpreter's pipenv, or a pinned one installed into .venv-pipenv/ where PEP 668 forbids `pip install --user`.
+PIPENV := sh contrib/pipenv
 MANAGE := $(PIPENV) run python manage.py
 
 .DEFAULT_GOAL := help
@@ -11,7 +13,6 @@ help: ## List the targets
 install: .venv/.installed ## Install the locked dependencies into .venv (pipenv sync)
 
 .venv/.installed: Pipfile.lock
-	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user pipenv
 	$(PIPENV) sync --dev
 	@touch $@
 

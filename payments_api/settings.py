@@ -5,16 +5,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from decouple import Csv, UndefinedValueError, config
+from decouple import Csv, config
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = config("DEBUG", default=False, cast=bool)
 
-try:
-    SECRET_KEY = config("SECRET_KEY")
-except UndefinedValueError:
+# An empty SECRET_KEY (as `cp contrib/env-sample .env` leaves it) counts as unset.
+SECRET_KEY = config("SECRET_KEY", default="").strip()
+if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is False.")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
     "payments_api.common",
     "payments_api.idempotency",
@@ -76,9 +77,12 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "payments_api.wsgi.application"
 
+# Read through decouple like every other variable, so a DATABASE_URL in .env counts; empty or unset is SQLite.
+# Lower case: not a setting, so the URL and its password never show on a debug page.
+_database_url = config("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        _database_url,
         conn_max_age=config("CONN_MAX_AGE", default=60, cast=int),
         conn_health_checks=True,
     )
@@ -264,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ loads Swagger UI from this service's static files (the locked sidecar package): pinned, offline,
+    # and no third-party script on the page where users paste their tokens.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Every operation also declares the problem responses it can give (400, 401, 403, 404, 409, 413, 415, 429).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

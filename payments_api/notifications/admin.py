@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 
+from payments_api.common.admin import OperatorAdminMixin
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+    operator_permissions = ("view",)
     list_display = ("id", "request_log", "recipient", "language", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status", "language")
     search_fields = ("recipient", "request_log__anticipation__payment__id")

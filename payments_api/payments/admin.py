@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from payments_api.common.admin import OperatorAdminMixin, is_admin_operator
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
@@ -38,8 +39,10 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(OperatorAdminMixin, admin.ModelAdmin):
     """Payments are created here; once created they are history and only viewed."""
+
+    operator_permissions = ("view",)
 
     form = PaymentForm
     list_display = ("id", "supplier", "creation_date", "due_date", "value", "status")
@@ -56,7 +59,14 @@ class PaymentAdmin(admin.ModelAdmin):
     def status(self, payment):
         return payment.status_on(timezone.localdate()).label
 
+    def has_add_permission(self, request):
+        # As in the API: whoever is neither a supplier nor an operator creates no payment, superusers included.
+        return is_admin_operator(request.user)
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
@@ -66,7 +76,8 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(admin.ModelAdmin):
+class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+    operator_permissions = ("view",)
     list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
     list_filter = ("status", "new_due_date")
     search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
@@ -82,6 +93,10 @@ class AnticipationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_decide_permission(self, request):
+        # The service refuses anyone else; the actions are not even offered to them.
+        return is_admin_operator(request.user)
+
     def _decide(self, request, queryset, decision: Decision):
         decided = 0
         for anticipation in queryset:
@@ -93,10 +108,10 @@ class AnticipationAdmin(admin.ModelAdmin):
         if decided:
             self.message_user(request, f"{decided} anticipation(s) {decision.label.lower()}.", messages.SUCCESS)
 
-    @admin.action(description="Approve selected anticipations")
+    @admin.action(description="Approve selected anticipations", permissions=["decide"])
     def approve(self, request, queryset):
         self._decide(request, queryset, Decision.APPROVED)
 
-    @admin.action(description="Deny selected anticipations")
+    @admin.action(description="Deny selected anticipations", permissions=["decide"])
     def deny(self, request, queryset):
         self._decide(request, queryset, Decision.DENIED)

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from payments_api.common.admin import OperatorAdminMixin
 from payments_api.requestlogs.models import RequestLog
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(admin.ModelAdmin):
+class RequestLogAdmin(OperatorAdminMixin, admin.ModelAdmin):
     """The audit trail is read-only: nothing is added, changed or deleted here."""
+
+    operator_permissions = ("view",)
 
     list_display = ("id", "anticipation", "action", "user", "created_at")
     list_filter = ("action",)

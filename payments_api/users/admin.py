@@ -2,25 +2,40 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
+from payments_api.common.admin import OperatorAdminMixin
 from payments_api.users.cnpj import normalize_cnpj
 from payments_api.users.models import Supplier, User
+from payments_api.users.selectors import user_email_taken
+
+EMAIL_TAKEN = "A user with this e-mail address already exists (addresses that differ only in case are the same)."
 
 
-class EmailUserCreationForm(UserCreationForm):
+class UniqueEmailMixin:
+    """Says in plain words what the case-insensitive user_email_ci_unique constraint would refuse."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if user_email_taken(email=email, excluding=self.instance):
+            raise ValidationError(EMAIL_TAKEN, code="unique")
+        return email
+
+
+class EmailUserCreationForm(UniqueEmailMixin, UserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class EmailUserChangeForm(UserChangeForm):
+class EmailUserChangeForm(UniqueEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OperatorAdminMixin, DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     ordering = ("email",)
@@ -35,6 +50,23 @@ class UserAdmin(DjangoUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "is_operator")}),)
+    operator_permissions = ("view", "add", "change", "delete")
+    # Only a superuser grants what goes beyond an operator's own reach.
+    superuser_only_fields = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + self.superuser_only_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False  # changing a superuser's password or e-mail would be taking over the account
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class SupplierForm(forms.ModelForm):
@@ -50,7 +82,8 @@ class SupplierForm(forms.ModelForm):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(OperatorAdminMixin, admin.ModelAdmin):
+    operator_permissions = ("view", "add", "change", "delete")
     form = SupplierForm
     list_display = ("id", "corporate_name", "reg_number", "user", "language")
     search_fields = ("corporate_name", "reg_number", "user__email")

@@ -1,5 +1,7 @@
 """The unauthenticated endpoints: /health/, the OpenAPI schema and its Swagger UI."""
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -38,3 +40,15 @@ def test_docs_are_served_without_authentication(db, anonymous_client):
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger-ui" in response.content
     assert b"/api/schema/" in response.content
+
+
+def test_the_docs_load_swagger_ui_from_this_service_only(db, anonymous_client):
+    page = anonymous_client.get("/api/docs/").content.decode()
+
+    references = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert any(reference.endswith("swagger-ui-bundle.js") for reference in references)
+    for reference in references:
+        assert reference.startswith("/") and not reference.startswith("//"), reference
+    assert not re.search(r"(?i)https?://|cdn\.", page)
+    for reference in references:
+        assert anonymous_client.get(reference).status_code == 200, reference

@@ -15,7 +15,7 @@ CHANGELIST = "/admin/notifications/notification/"
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(OperatorFactory(is_staff=True, is_superuser=True))
+    client.force_login(OperatorFactory(is_staff=True))
     return client
 
 

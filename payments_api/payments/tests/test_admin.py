@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
-from payments_api.users.tests.factories import OperatorFactory
+from payments_api.users.tests.factories import OperatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,21 @@ def days(offset: int) -> datetime.date:
 
 @pytest.fixture
 def admin_operator():
-    return OperatorFactory(is_staff=True, is_superuser=True)
+    """An operator as the admin knows one: staff, not a superuser, with no model permission assigned."""
+    return OperatorFactory(is_staff=True)
 
 
 @pytest.fixture
 def admin_client(client, admin_operator):
     client.force_login(admin_operator)
+    return client
+
+
+@pytest.fixture
+def superuser_client(db):
+    """A superuser that is not an operator: the API would refuse it, and so does the admin where rules apply."""
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
@@ -52,6 +61,11 @@ def history(supplier, other_supplier, operator):
             anticipation=anticipation, user=anticipation.payment.supplier.user, action=RequestLogAction.REQUESTED
         )
     RequestLog.objects.create(anticipation=approved, user=operator, action=RequestLogAction.APPROVED)
+
+
+def offered_actions(response) -> set[str]:
+    form = response.context["action_form"]  # None when no action is offered
+    return set() if form is None else {name for name, _label in form.fields["action"].choices if name}
 
 
 def messages_of(response) -> list[tuple[int, str]]:
@@ -160,6 +174,22 @@ def test_the_action_decides_the_pending_and_reports_the_decided(admin_client, su
     assert any(level == ERROR and f"#{decided.pk}" in text for level, text in messages_of(response))
 
 
+def test_the_actions_are_offered_to_operators_only(admin_client, superuser_client):
+    assert offered_actions(admin_client.get(ANTICIPATIONS)) == {"approve", "deny"}
+    assert offered_actions(superuser_client.get(ANTICIPATIONS)) == set()
+
+
+@pytest.mark.parametrize("action", ["approve", "deny"])
+def test_a_superuser_that_is_not_an_operator_cannot_run_the_actions(superuser_client, supplier, action):
+    pending = AnticipationFactory(payment__supplier=supplier)
+
+    response = run_action(superuser_client, action, [pending])
+
+    assert response.status_code == 200
+    assert Anticipation.objects.get(pk=pending.pk).status == PENDING
+    assert not RequestLog.objects.exists()
+
+
 def test_the_action_refuses_an_expired_approval(admin_client, supplier):
     expired = AnticipationFactory(payment__supplier=supplier, new_due_date=days(-1))
 
@@ -251,6 +281,12 @@ def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing
     assert not Payment.objects.exists()
 
 
+def test_a_superuser_that_is_not_an_operator_cannot_add_a_payment(superuser_client, supplier):
+    assert superuser_client.get(f"{PAYMENTS}add/").status_code == 403
+    assert add_payment(superuser_client, supplier, days(30), "1234.56").status_code == 403
+    assert not Payment.objects.exists()
+
+
 @pytest.mark.parametrize("value", ["0", "-5.00", "1000000000.00"])
 def test_adding_a_payment_with_a_value_out_of_range_shows_an_error_and_stores_nothing(admin_client, supplier, value):
     response = add_payment(admin_client, supplier, days(10), value)
@@ -271,3 +307,17 @@ def test_a_payment_cannot_be_changed_in_the_admin(admin_client, supplier):
     assert response.status_code == 403
     stored = Payment.objects.get(pk=payment.pk)
     assert (stored.value, stored.due_date) == (Decimal("100.00"), payment.due_date)
+
+
+@pytest.mark.parametrize("who", ["operator", "superuser"])
+def test_a_payment_cannot_be_deleted_in_the_admin(request, who, supplier):
+    client = request.getfixturevalue("admin_client" if who == "operator" else "superuser_client")
+    payment = PaymentFactory(supplier=supplier)
+
+    assert client.get(f"{PAYMENTS}{payment.pk}/delete/").status_code == 403
+    assert client.post(f"{PAYMENTS}{payment.pk}/delete/", {"post": "yes"}).status_code == 403
+    bulk = client.post(PAYMENTS, {"action": "delete_selected", "_selected_action": [payment.pk], "post": "yes"})
+    assert "delete_selected" not in offered_actions(client.get(PAYMENTS))
+
+    assert bulk.status_code in (200, 302)
+    assert Payment.objects.filter(pk=payment.pk).exists()

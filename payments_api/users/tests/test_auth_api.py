@@ -1,6 +1,8 @@
 """JWT authentication (/api/token/, /api/token/refresh/) and who may use the API at all."""
 
 import datetime
+import re
+from pathlib import Path
 
 import jwt
 import pytest
@@ -278,6 +280,52 @@ def test_refresh_token_of_a_deleted_user_is_unauthorized(operator):
 
     assert_problem(response, 401)
     assert "access" not in response.json()
+
+
+# --- every 401 code, as README's error table lists them ---------------------------------------------------------------
+
+
+def _deactivated(user) -> str:
+    token = str(AccessToken.for_user(user))
+    user.is_active = False
+    user.save()
+    return token
+
+
+def _password_changed(user) -> str:
+    token = str(AccessToken.for_user(user))
+    user.set_password("a-new-password-123")
+    user.save()
+    return token
+
+
+UNAUTHORIZED = {
+    "no token": (lambda user: APIClient().get("/api/payments/"), "not-authenticated"),
+    "header not 'Bearer <token>'": (
+        lambda user: APIClient(HTTP_AUTHORIZATION="Bearer two parts").get("/api/payments/"),
+        "bad-authorization-header",
+    ),
+    "expired token": (lambda user: bearer(_expired(user)).get("/api/payments/"), "token-not-valid"),
+    "deleted user": (lambda user: bearer(_unknown_user(user)).get("/api/payments/"), "user-not-found"),
+    "deactivated user": (lambda user: bearer(_deactivated(user)).get("/api/payments/"), "user-inactive"),
+    "password changed": (lambda user: bearer(_password_changed(user)).get("/api/payments/"), "password-changed"),
+    "wrong credentials": (lambda user: obtain(user.email, "a-wrong-password"), "no-active-account"),
+}
+
+
+@pytest.mark.parametrize("cause", UNAUTHORIZED)
+def test_each_cause_of_a_401_has_its_code(supplier, cause):
+    request, code = UNAUTHORIZED[cause]
+
+    assert_problem(request(supplier.user), 401, code)
+
+
+def test_the_readme_lists_the_401_codes_the_service_answers():
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+
+    rows = [line for line in readme.splitlines() if re.match(r"^\| .* \| 401 \|", line)]
+    listed = {code for row in rows for code in re.findall(r"`([a-z-]+)`", row.split(" | 401 | ")[0])}
+    assert listed == {code for _request, code in UNAUTHORIZED.values()}
 
 
 # --- authenticated, but not a supplier or an operator ----------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""Operators work in the admin without Django model permissions; others on staff see only what they were granted."""
+
+import pytest
+from django.contrib import admin
+
+from payments_api.payments.models import Payment
+from payments_api.users.tests.factories import OperatorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NO_PERMISSION = b"have permission to view or edit anything"
+
+# What an operator may do on each of the project's models: the admin's rules, not Django's permission table.
+OPERATOR_PERMISSIONS = {
+    ("users", "user"): {"add": True, "change": True, "delete": True, "view": True},
+    ("users", "supplier"): {"add": True, "change": True, "delete": True, "view": True},
+    ("payments", "payment"): {"add": True, "change": False, "delete": False, "view": True},
+    ("payments", "anticipation"): {"add": False, "change": False, "delete": False, "view": True},
+    ("requestlogs", "requestlog"): {"add": False, "change": False, "delete": False, "view": True},
+    ("notifications", "notification"): {"add": False, "change": False, "delete": False, "view": True},
+}
+
+
+def listed_models(response) -> dict[tuple[str, str], dict[str, bool]]:
+    return {
+        (app["app_label"], model["object_name"].lower()): model["perms"]
+        for app in response.context["app_list"]
+        for model in app["models"]
+    }
+
+
+def test_an_operator_without_model_permissions_sees_and_may_do_what_each_admin_allows(client):
+    operator = OperatorFactory(is_staff=True)
+    assert not operator.get_all_permissions()
+    client.force_login(operator)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert NO_PERMISSION not in response.content
+    assert listed_models(response) == OPERATOR_PERMISSIONS
+
+
+@pytest.mark.parametrize("url", [f"/admin/{app}/{model}/" for app, model in OPERATOR_PERMISSIONS] + ["/admin/users/"])
+def test_an_operators_changelists_and_app_pages_load(client, url):
+    client.force_login(OperatorFactory(is_staff=True))
+
+    assert client.get(url).status_code == 200
+
+
+def test_staff_that_is_not_an_operator_gets_nothing_without_model_permissions(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert listed_models(response) == {}
+    assert NO_PERMISSION in response.content
+    for app, model in OPERATOR_PERMISSIONS:
+        assert client.get(f"/admin/{app}/{model}/").status_code == 403
+
+
+def test_an_inactive_operator_gets_nothing(rf):
+    request = rf.get("/admin/")
+    request.user = OperatorFactory(is_staff=True, is_active=False)
+    model_admin = admin.site._registry[Payment]
+
+    assert not model_admin.has_module_permission(request)
+    assert not model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)

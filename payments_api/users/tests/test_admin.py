@@ -1,0 +1,216 @@
+"""Operators manage users and suppliers in the admin; only a superuser grants superuser status or permissions."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from payments_api.users.admin import EMAIL_TAKEN
+from payments_api.users.models import Supplier, User
+from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+USERS = "/admin/users/user/"
+SUPPLIERS = "/admin/users/supplier/"
+SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
+
+
+@pytest.fixture
+def admin_operator():
+    """Staff and operator, not a superuser, with no model permission assigned."""
+    return OperatorFactory(is_staff=True)
+
+
+@pytest.fixture
+def operator_client(client, admin_operator):
+    client.force_login(admin_operator)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def change_form(user: User, **fields) -> dict:
+    """The change form's fields as the admin posts them, with `fields` on top."""
+    data = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "is_active": "on",
+        "date_joined_0": user.date_joined.date().isoformat(),
+        "date_joined_1": "00:00:00",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_an_operator_adds_a_user(operator_client):
+    response = operator_client.post(
+        f"{USERS}add/",
+        {"email": "new.operator@example.com", "password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"},
+    )
+
+    assert response.status_code == 302
+    created = User.objects.get(email="new.operator@example.com")
+    assert created.check_password("A-long-pass-phrase-9")
+    assert not (created.is_superuser or created.is_staff or created.is_operator)
+
+
+def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_client):
+    user = UserFactory()
+
+    response = operator_client.post(
+        f"{USERS}{user.pk}/change/", change_form(user, first_name="Ana", is_staff="on", is_operator="on")
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.is_staff, user.is_operator, user.is_superuser) == ("Ana", True, True, False)
+
+
+def test_an_operator_sees_the_superuser_only_fields_read_only(operator_client):
+    user = UserFactory()
+
+    page = operator_client.get(f"{USERS}{user.pk}/change/").content.decode()
+
+    for field in SUPERUSER_ONLY:
+        assert f'name="{field}"' not in page
+    assert 'name="is_operator"' in page
+
+
+@pytest.mark.parametrize("target", ["another user", "themselves"])
+def test_an_operator_cannot_grant_superuser_status_groups_or_permissions(operator_client, admin_operator, target):
+    user = UserFactory() if target == "another user" else admin_operator
+    group = Group.objects.create(name="everything")
+    group.permissions.set(Permission.objects.all())
+    permission = Permission.objects.get(codename="delete_payment")
+
+    escalation = {"is_superuser": "on", "groups": group.pk, "user_permissions": permission.pk}
+
+    response = operator_client.post(
+        f"{USERS}{user.pk}/change/", change_form(user, is_staff="on", is_operator="on", **escalation)
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_superuser
+    assert not user.groups.exists()
+    assert not user.user_permissions.exists()
+
+
+def test_a_superuser_still_grants_superuser_status(superuser_client):
+    user = UserFactory()
+
+    response = superuser_client.post(f"{USERS}{user.pk}/change/", change_form(user, is_staff="on", is_superuser="on"))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_superuser
+
+
+def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_client):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    email, password = superuser.email, superuser.password
+
+    page = operator_client.get(f"{USERS}{superuser.pk}/change/")
+    renamed = operator_client.post(f"{USERS}{superuser.pk}/change/", change_form(superuser, email="mine@example.com"))
+    new_password = operator_client.post(
+        f"{USERS}{superuser.pk}/password/", {"password1": "Taken-over-9876", "password2": "Taken-over-9876"}
+    )
+    deleted = operator_client.post(f"{USERS}{superuser.pk}/delete/", {"post": "yes"})
+    deleted_in_bulk = operator_client.post(
+        USERS, {"action": "delete_selected", "_selected_action": [superuser.pk], "post": "yes"}
+    )
+
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    assert (renamed.status_code, new_password.status_code, deleted.status_code) == (403, 403, 403)
+    assert deleted_in_bulk.status_code == 403
+    superuser.refresh_from_db()
+    assert (superuser.email, superuser.password, superuser.is_superuser) == (email, password, True)
+
+
+def test_an_operator_deletes_a_user_that_no_history_refers_to(operator_client):
+    user = UserFactory()
+
+    response = operator_client.post(f"{USERS}{user.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_an_operator_adds_a_supplier_with_a_formatted_cnpj(operator_client):
+    user = UserFactory()
+
+    response = operator_client.post(
+        f"{SUPPLIERS}add/",
+        {"user": user.pk, "corporate_name": "Nova Ltda", "reg_number": "12.ABC.345/01DE-35", "language": "en"},
+    )
+
+    assert response.status_code == 302
+    supplier = Supplier.objects.get(user=user)
+    assert (supplier.corporate_name, supplier.reg_number, supplier.language) == ("Nova Ltda", "12ABC34501DE35", "en")
+
+
+def test_an_operator_changes_a_supplier(operator_client):
+    supplier = SupplierFactory()
+
+    form = {"user": supplier.user_id, "corporate_name": "Renamed S.A.", "reg_number": supplier.reg_number}
+
+    response = operator_client.post(f"{SUPPLIERS}{supplier.pk}/change/", {**form, "language": "pt-br"})
+
+    assert response.status_code == 302
+    supplier.refresh_from_db()
+    assert supplier.corporate_name == "Renamed S.A."
+
+
+def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_client):
+    user = UserFactory(email="findme@example.com")
+
+    response = operator_client.get(
+        "/admin/autocomplete/", {"app_label": "users", "model_name": "supplier", "field_name": "user", "term": "findme"}
+    )
+
+    assert response.status_code == 200
+    assert [result["id"] for result in response.json()["results"]] == [str(user.pk)]
+
+
+# --- e-mail addresses are unique whatever their case ----------------------------------------------------------------
+
+
+def test_adding_a_user_whose_email_differs_only_in_case_shows_a_clear_error(operator_client):
+    UserFactory(email="ana@example.com")
+
+    passwords = {"password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"}
+
+    response = operator_client.post(f"{USERS}add/", {"email": "Ana@Example.com", **passwords})
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"email": [EMAIL_TAKEN]}
+    assert b"is violated" not in response.content
+    assert User.objects.filter(email__iexact="ana@example.com").count() == 1
+
+
+def test_changing_an_email_to_another_users_in_another_case_shows_a_clear_error(operator_client):
+    UserFactory(email="ana@example.com")
+    user = UserFactory(email="bruno@example.com")
+
+    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="ANA@example.com"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"email": [EMAIL_TAKEN]}
+    assert b"is violated" not in response.content
+    user.refresh_from_db()
+    assert user.email == "bruno@example.com"
+
+
+def test_a_user_keeps_its_own_email_in_another_case(operator_client):
+    user = UserFactory(email="carla@example.com")
+
+    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="Carla@example.com"))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "Carla@example.com"
