@@ -73,6 +73,7 @@ def test_new_value_is_monotone_in_days_early(value, rate, some_days, other_days)
 @example(Decimal("1000.00"), Decimal("0.03"), 16)  # 984.00, the worked example
 @example(Decimal("0.05"), Decimal("0.03"), 10)  # 0.0495 rounds half up to 0.05
 def test_new_value_is_exact_to_the_cent_rounded_half_up(value, rate, days_early):
+    assume(rate * days_early <= 30)  # a negative result is refused by the service; its ties would round down
     new_value = anticipation_new_value(value=value, days_early=days_early, monthly_rate=rate)
     assert new_value == new_value.quantize(CENT)
     # Within half a cent of the exact value, and a tie goes up (compared x30, so nothing is rounded).
