@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
@@ -19,6 +20,9 @@ class PayloadTooLarge(exceptions.APIException):
 class LimitedJSONParser(parsers.JSONParser):
     """JSON, reading at most REQUEST_BODY_MAX_BYTES from the stream whatever Content-Length said.
 
+    Numbers with a fraction or an exponent are read as Decimal, never through a binary float, so a field sees the
+    digits the client sent (0.1000000000000000000001 has too many decimal places; it is not 0.1).
+
     Documents nested deeper than MAX_JSON_NESTING are a parse error: json.loads recurses once per level and
     would otherwise raise RecursionError (a 500) on a couple of kilobytes of brackets.
     """
@@ -31,7 +35,7 @@ class LimitedJSONParser(parsers.JSONParser):
         encoding = parsers.get_encoding(parser_context or {})
         parse_constant = strict_constant if self.strict else None
         try:
-            document = json.loads(raw.decode(encoding), parse_constant=parse_constant)
+            document = json.loads(raw.decode(encoding), parse_float=Decimal, parse_constant=parse_constant)
         except RecursionError:
             raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_NESTING} levels.")
         except ValueError as exc:

@@ -1,11 +1,13 @@
-"""LimitedJSONParser: malformed or deeply nested JSON is a 400 parse-error problem on every JSON endpoint."""
+"""LimitedJSONParser: exact numbers; deeply nested JSON is a 400 parse-error problem on every JSON endpoint."""
 
 import datetime
+import io
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from payments_api.common.parsers import MAX_JSON_NESTING
+from payments_api.common.parsers import MAX_JSON_NESTING, LimitedJSONParser
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory
@@ -55,3 +57,10 @@ def test_nesting_up_to_the_limit_is_parsed(supplier_client):
 
     assert response.status_code == 201, response.content
     assert Payment.objects.get().due_date.isoformat() == due_date
+
+
+def test_numbers_are_read_exactly_as_decimals():
+    document = LimitedJSONParser().parse(io.BytesIO(b'{"value": 0.1000000000000000000001, "count": 3}'), None, {})
+
+    assert document == {"value": Decimal("0.1000000000000000000001"), "count": 3}
+    assert isinstance(document["count"], int)

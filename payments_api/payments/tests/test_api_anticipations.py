@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
+from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
 from payments_api.payments.models import Anticipation, AnticipationStatus
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
@@ -216,6 +217,17 @@ def test_malformed_new_due_date_is_rejected(supplier_client, payment, new_due_da
     response = supplier_client.post(URL, {"payment": payment.pk, "new_due_date": new_due_date}, format="json")
 
     assert_problem(response, 400, "validation-error", fields={"new_due_date"})
+    assert_nothing_requested()
+
+
+@pytest.mark.parametrize("spelling", OTHER_DATE_SPELLINGS)
+def test_new_due_date_is_only_read_as_yyyy_mm_dd(supplier_client, payment, spelling):
+    new_due_date = OTHER_DATE_SPELLINGS[spelling](days(10))
+
+    response = supplier_client.post(URL, {"payment": payment.pk, "new_due_date": new_due_date}, format="json")
+
+    body = assert_problem(response, 400, "validation-error", fields={"new_due_date"})
+    assert body["errors"][0]["code"] == "invalid"
     assert_nothing_requested()
 
 

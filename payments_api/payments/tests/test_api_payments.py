@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
+from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
 from payments_api.payments.models import AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
@@ -380,6 +381,20 @@ def test_due_date_from_today_on_is_accepted(supplier_client, supplier, offset):
         "true",
         "[]",
         "{}",
+        # More than two decimal places, however many zeros come first: not rounded through a binary float.
+        "0.1000000000000000000001",
+        "10.000",
+        "1e-3",
+        # Strings Decimal() reads, but not a plain decimal number.
+        '"1_000"',
+        '"\uff11\uff10"',  # full-width "10"
+        '"\u0967\u0966"',  # Devanagari "10"
+        '"1e3"',
+        '" 10.00"',
+        '"10.00\\n"',
+        '".5"',
+        '"5."',
+        '"0x10"',
     ],
 )
 def test_invalid_value_is_rejected_and_nothing_is_stored(supplier_client, supplier, raw_value):
@@ -401,6 +416,9 @@ def test_invalid_value_is_rejected_and_nothing_is_stored(supplier_client, suppli
         ("1000", Decimal("1000"), "1000.00"),
         ("12.5", Decimal("12.5"), "12.50"),
         ('"7.10"', Decimal("7.1"), "7.10"),
+        ('"+7.10"', Decimal("7.1"), "7.10"),
+        ("1.5e2", Decimal("150"), "150.00"),  # an exact exponent is fine
+        ("1250E-2", Decimal("12.5"), "12.50"),
     ],
 )
 def test_valid_value_is_stored_and_rendered_with_two_decimals(supplier_client, supplier, given, stored, shown):
@@ -426,6 +444,18 @@ def test_malformed_due_date_is_rejected(supplier_client, supplier, due_date):
     response = supplier_client.post(URL, {"due_date": due_date, "value": "10.00"}, format="json")
 
     assert_problem(response, 400, "validation-error", fields={"due_date"})
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("spelling", OTHER_DATE_SPELLINGS)
+def test_due_date_is_only_read_as_yyyy_mm_dd(supplier_client, supplier, spelling):
+    due_date = OTHER_DATE_SPELLINGS[spelling](days(30))
+
+    response = supplier_client.post(URL, {"due_date": due_date, "value": "10.00"}, format="json")
+
+    body = assert_problem(response, 400, "validation-error", fields={"due_date"})
+    assert body["errors"][0]["code"] == "invalid"
+    assert "YYYY-MM-DD" in body["errors"][0]["detail"]
     assert not Payment.objects.exists()
 
 
