@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from rest_framework import ISO_8601, serializers
 
-_DIGITS = re.compile(r"^[0-9]+$")
-# ASCII only: Python's \d and Decimal() also take full-width and other scripts' digits ("１０", "१०").
+# ASCII only: Python's \d and Decimal() also take full-width and other scripts' digits ("１０", "१०"). Matched with
+# fullmatch, since "$" also matches before a trailing newline.
+_DIGITS = re.compile(r"[0-9]+")
 _PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -13,7 +14,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key given as a whole number (or a string of digits): 1.5, true or "1e3" are refused, not coerced."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and _DIGITS.match(data))):
+        if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and _DIGITS.fullmatch(data))):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
-from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
+from payments_api.common.tests.spellings import FULL_WIDTH_DIGITS, OTHER_DATE_SPELLINGS
 from payments_api.payments.models import Anticipation, AnticipationStatus
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
@@ -203,6 +203,24 @@ def test_unknown_payment_is_rejected(supplier_client, payment):
 
     assert_problem(response, 400, "validation-error", fields={"payment"})
     assert_nothing_requested()
+
+
+@pytest.mark.parametrize(
+    "spell", [lambda pk: f"{pk}\n", lambda pk: f" {pk}", lambda pk: str(pk).translate(FULL_WIDTH_DIGITS), float, str],
+    ids=["trailing-newline", "leading-space", "full-width", "number-with-fraction", "string-of-digits"],
+)
+def test_payment_id_is_a_whole_number_or_a_string_of_ascii_digits(supplier_client, payment, spell):
+    body = {"payment": spell(payment.pk), "new_due_date": days(1).isoformat()}
+
+    response = supplier_client.post(URL, body, format="json")
+
+    if spell is str:
+        assert response.status_code == 201
+        assert Anticipation.objects.get().payment == payment
+    else:
+        problem = assert_problem(response, 400, "validation-error", fields={"payment"})
+        assert problem["errors"][0]["code"] == "incorrect_type"
+        assert_nothing_requested()
 
 
 def test_missing_fields_are_listed(supplier_client, payment):
