@@ -4,9 +4,14 @@ Each test sets explicit low rates; the autouse cache fixture (conftest.py) gives
 """
 
 import pytest
+from django.core.cache import cache
+from rest_framework import throttling
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
+from payments_api.common.tests.concurrency import run_together
 from payments_api.common.tests.problems import assert_problem
+from payments_api.users.tests.factories import SupplierFactory
 
 PASSWORD = "secret-password"
 
@@ -19,6 +24,23 @@ def rates(settings):
         settings.REST_FRAMEWORK = rest
 
     return set_rates
+
+
+class Clock:
+    """The throttles' time source, held still (a whole minute, then 15 seconds in) until a test moves it."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0 + 15
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(throttling.SimpleRateThrottle, "timer", staticmethod(clock))
+    return clock
 
 
 def login(email: str, password: str = PASSWORD, ip: str = "198.51.100.1"):
@@ -89,3 +111,82 @@ def test_a_throttled_post_creates_nothing(rates, supplier_client):
     response = supplier_client.post("/api/payments/", {"due_date": "2999-01-01", "value": "1.00"}, format="json")
     assert_throttled(response)
     assert not Payment.objects.exists()
+
+
+# --- counting under concurrency ---------------------------------------------------------------------------------------
+
+THREADS = 24
+REQUESTS_PER_THREAD = 5
+
+
+def concurrent_statuses(request) -> list[int]:
+    """THREADS threads, each with its own client, each sending REQUESTS_PER_THREAD requests at once."""
+
+    def work(index):
+        return [request(index, attempt).status_code for attempt in range(REQUESTS_PER_THREAD)]
+
+    results = run_together(THREADS, work)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return [status for statuses in results for status in statuses]
+
+
+@pytest.fixture
+def round_trip_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "payments_api.common.tests.caches.RoundTripCache", "LOCATION": "rt"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scope", ["user", "anon", "login_ip", "login_email"])
+def test_concurrent_requests_never_exceed_the_rate_in_one_window(rates, frozen_clock, round_trip_cache, scope):
+    rate = 40
+    rates(**{scope: f"{rate}/min"})
+    user = SupplierFactory().user
+    token = str(AccessToken.for_user(user))
+
+    def request(index, attempt):
+        if scope == "user":
+            return APIClient(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/logs/")
+        if scope == "anon":
+            return APIClient(REMOTE_ADDR="192.0.2.80").post("/api/token/verify/", {"token": "x"}, format="json")
+        if scope == "login_ip":
+            return login(f"guess{index}-{attempt}@example.com", "wrong", ip="192.0.2.81")
+        return login(user.email, "wrong", ip=f"10.0.{index}.{attempt}")
+
+    statuses = concurrent_statuses(request)
+
+    assert len(statuses) == THREADS * REQUESTS_PER_THREAD
+    assert statuses.count(429) == len(statuses) - rate
+    assert set(statuses) == {429, 200 if scope == "user" else 401}
+
+
+def test_retry_after_is_the_time_left_in_the_window(rates, frozen_clock, supplier_client):
+    rates(user="2/min")
+    for _ in range(2):
+        assert supplier_client.get("/api/payments/").status_code == 200
+
+    frozen_clock.now += 20  # 35 seconds into the minute
+    response = supplier_client.get("/api/payments/")
+    assert_throttled(response)
+    assert response["Retry-After"] == "25"
+
+    frozen_clock.now += 24.5
+    assert supplier_client.get("/api/payments/")["Retry-After"] == "1"
+
+    frozen_clock.now += 0.5  # the next window
+    assert supplier_client.get("/api/payments/").status_code == 200
+    assert supplier_client.get("/api/payments/").status_code == 200
+    assert_throttled(supplier_client.get("/api/payments/"))
+
+
+def test_the_count_is_one_number_per_user_and_window(rates, frozen_clock, supplier, supplier_client):
+    for _ in range(3):
+        supplier_client.get("/api/logs/")
+
+    window = int(frozen_clock.now // 60)
+    assert cache.get(f"throttle_user_{supplier.user.pk}_{window}") == 3
