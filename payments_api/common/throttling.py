@@ -12,6 +12,7 @@ around a window's end (docs/security.md).
 
 import hashlib
 
+from django.contrib.auth import get_user_model
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
@@ -66,7 +67,12 @@ class LoginIPRateThrottle(FixedWindowRateThrottle):
 
 
 class LoginEmailRateThrottle(FixedWindowRateThrottle):
-    """Token requests per e-mail address, whatever the client address: many addresses guessing one password."""
+    """Token requests per account, whatever the client address: many addresses guessing one password.
+
+    The account is the user that logging in with the e-mail would authenticate as, found with the lookup the
+    authentication backend uses (get_by_natural_key: e-mail iexact, UPPER in SQL). Keying on the spelling instead
+    would give "uſer01@email.com" or "user01@emaıl.com", which log into user01, a budget of their own.
+    """
 
     scope = "login_email"
 
@@ -74,6 +80,24 @@ class LoginEmailRateThrottle(FixedWindowRateThrottle):
         email = request.data.get("email") if isinstance(request.data, dict) else None
         if not isinstance(email, str) or not email.strip():
             return None  # nothing to count against; the per-address rate still applies
-        # Hashed: the key stays short and free of the client's characters; lower-cased as logins are.
-        ident = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": login_account_ident(email.strip())}
+
+
+def login_account_ident(email: str) -> str:
+    """The user's primary key, or for an e-mail of no account a hash of it upper-cased (short, free of its text)."""
+    user_model = get_user_model()
+    if _comparable_in_sql(email):
+        try:
+            return f"user-{user_model._default_manager.get_by_natural_key(email).pk}"
+        except (user_model.DoesNotExist, user_model.MultipleObjectsReturned):
+            pass
+    return hashlib.sha256(email.upper().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _comparable_in_sql(text: str) -> bool:
+    """No NUL and no lone surrogate: the database cannot compare them, and the login serializer refuses them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text

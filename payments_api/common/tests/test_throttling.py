@@ -65,6 +65,37 @@ def test_password_guessing_on_one_email_is_throttled_across_addresses(rates, sup
     assert other.status_code == 401
 
 
+@pytest.mark.postgresql  # SQLite's case-insensitive match is ASCII-only: these spellings log into no one there
+def test_spellings_that_log_into_an_account_share_its_budget(rates, db):
+    rates(login_email="3/min", login_ip="100/min")
+    user = SupplierFactory(user__email="user01@email.com").user
+    # PostgreSQL's UPPER() folds the long s and the dotless i to S and I, as the login lookup (email__iexact) does.
+    for attempt, spelling in enumerate(["u\u017fer01@email.com", "user01@ema\u0131l.com", " USER01@Email.com "]):
+        response = login(spelling, ip=f"203.0.113.{attempt}")
+        assert response.status_code == 200, response.content
+        assert AccessToken(response.json()["access"])["user_id"] == str(user.pk)
+
+    assert_throttled(login("user01@email.com", ip="203.0.113.50"))
+    assert_throttled(login("u\u017fer01@email.com", ip="203.0.113.51"))
+
+
+def test_spellings_of_an_email_of_no_account_share_a_budget(rates, db):
+    rates(login_email="2/min", login_ip="100/min")
+    assert_problem(login("\u017fomeone@example.com", ip="203.0.113.1"), 401)
+    assert_problem(login("Someone@Example.com", ip="203.0.113.2"), 401)
+
+    assert_throttled(login("SOMEONE@EXAMPLE.COM", ip="203.0.113.3"))
+
+
+@pytest.mark.parametrize("email", ["\\ud800@example.com", "some\\u0000one@example.com"])
+def test_an_email_that_cannot_be_stored_as_text_is_a_validation_problem(db, email):
+    body = f'{{"email": "{email}", "password": "{PASSWORD}"}}'
+
+    response = APIClient().post("/api/token/", data=body, content_type="application/json")
+
+    assert_problem(response, 400, "validation-error", fields={"email"})
+
+
 def test_one_address_trying_many_emails_is_throttled(rates, supplier):
     rates(login_email="100/min", login_ip="3/min")
     for attempt in range(3):
