@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from payments_api.common.health import HealthView
+from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView, TokenRefreshView, TokenVerifyView
 
 api_patterns = [
@@ -17,6 +18,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # Before the admin's own URLs: its login form is throttled like POST /api/token/ (same limits, same counters).
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("api/", include(api_patterns)),

@@ -10,7 +10,9 @@ per-process memory cache. Windows are `duration` seconds aligned on the epoch, s
 around a window's end (docs/security.md).
 """
 
+import functools
 import hashlib
+import math
 
 from django.contrib.auth import get_user_model
 from rest_framework import throttling
@@ -77,10 +79,46 @@ class LoginEmailRateThrottle(FixedWindowRateThrottle):
     scope = "login_email"
 
     def get_cache_key(self, request, view):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
-        if not isinstance(email, str) or not email.strip():
+        email = self.login_email(request)
+        if not email:
             return None  # nothing to count against; the per-address rate still applies
-        return self.cache_format % {"scope": self.scope, "ident": login_account_ident(email.strip())}
+        return self.cache_format % {"scope": self.scope, "ident": login_account_ident(email)}
+
+    def login_email(self, request) -> str | None:
+        """The e-mail as authentication will see it: POST /api/token/'s serializer strips surrounding whitespace."""
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        return email.strip() if isinstance(email, str) else None
+
+
+class AdminLoginEmailRateThrottle(LoginEmailRateThrottle):
+    """The same count for the admin's login form, whose username is the e-mail."""
+
+    def login_email(self, request) -> str | None:
+        from django.contrib.admin.forms import AdminAuthenticationForm  # needs the apps loaded
+
+        # The form's own field: it strips and NFKC-normalises the username before authenticating.
+        return AdminAuthenticationForm(request).fields["username"].to_python(request.POST.get("username"))
+
+
+def login_throttled(view):
+    """Wrap a Django login view (the admin's) so that its POSTs count against the limits of POST /api/token/."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            throttles = [LoginIPRateThrottle(), AdminLoginEmailRateThrottle()]
+            waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
+            if waits:
+                # Imported here: common.exceptions imports DRF's views, which import these throttles.
+                from payments_api.common.exceptions import django_problem
+
+                seconds = math.ceil(max(waits))
+                response = django_problem(429, "throttled", f"Too many login attempts; try again in {seconds} seconds.")
+                response["Retry-After"] = str(seconds)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def login_account_ident(email: str) -> str:

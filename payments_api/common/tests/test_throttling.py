@@ -5,13 +5,14 @@ Each test sets explicit low rates; the autouse cache fixture (conftest.py) gives
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework import throttling
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from payments_api.common.tests.concurrency import run_together
 from payments_api.common.tests.problems import assert_problem
-from payments_api.users.tests.factories import SupplierFactory
+from payments_api.users.tests.factories import OperatorFactory, SupplierFactory
 
 PASSWORD = "secret-password"
 
@@ -221,3 +222,58 @@ def test_the_count_is_one_number_per_user_and_window(rates, frozen_clock, suppli
 
     window = int(frozen_clock.now // 60)
     assert cache.get(f"throttle_user_{supplier.user.pk}_{window}") == 3
+
+
+# --- the admin's login form -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_operator(db):
+    """An operator who works in the admin."""
+    return OperatorFactory(is_staff=True)
+
+
+def admin_login(email: str, password: str = PASSWORD, ip: str = "198.51.100.1", client: Client | None = None):
+    return (client or Client()).post("/admin/login/", {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_password_guessing_in_the_admin_is_throttled_per_email_across_addresses(rates, staff_operator):
+    rates(login_email="3/min", login_ip="100/min")
+    for attempt in range(3):
+        response = admin_login(staff_operator.email, "wrong", ip=f"203.0.113.{attempt}")
+        assert response.status_code == 200  # the form again, with its error
+        assert b"Please enter the correct" in response.content
+
+    client = Client()
+    response = admin_login(f" {staff_operator.email.upper()} ", ip="203.0.113.99", client=client)
+    assert_throttled(response)
+    assert "_auth_user_id" not in client.session  # not logged in, even with the right password
+    assert admin_login("someone-else@example.com", "wrong", ip="203.0.113.99").status_code == 200
+
+
+def test_one_address_trying_many_emails_in_the_admin_is_throttled(rates, staff_operator):
+    rates(login_email="100/min", login_ip="3/min")
+    for attempt in range(3):
+        assert admin_login(f"guess{attempt}@example.com", ip="192.0.2.7").status_code == 200
+
+    assert_throttled(admin_login(staff_operator.email, ip="192.0.2.7"))
+    assert Client().get("/admin/login/", REMOTE_ADDR="192.0.2.7").status_code == 200  # the page itself still loads
+    assert admin_login(staff_operator.email, ip="192.0.2.8").status_code == 302  # logged in elsewhere
+
+
+def test_the_admin_and_the_api_share_the_login_budget(rates, staff_operator):
+    rates(login_email="3/min", login_ip="100/min")
+    for attempt in range(2):
+        assert_problem(login(staff_operator.email, "wrong", ip=f"203.0.113.{attempt}"), 401)
+    assert admin_login(staff_operator.email, "wrong", ip="203.0.113.2").status_code == 200
+
+    assert_throttled(admin_login(staff_operator.email, ip="203.0.113.3"))
+    assert_throttled(login(staff_operator.email, ip="203.0.113.4"))
+
+
+def test_the_admin_login_counts_the_email_as_its_form_reads_it(rates, staff_operator):
+    rates(login_email="1/min", login_ip="100/min")
+    full_width = staff_operator.email.replace("o", "\uff4f")  # NFKC-normalised to the same address by the form
+    assert admin_login(full_width, ip="203.0.113.1").status_code == 302
+
+    assert_throttled(admin_login(staff_operator.email, ip="203.0.113.2"))
