@@ -40,6 +40,25 @@ def test_schema_is_served_without_authentication(db, anonymous_client):
         assert f"  {path}:" in schema
 
 
+def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_client):
+    # The API also answers without the trailing slash (common/routers.py); the schema documents one form.
+    paths = list(anonymous_client.get("/api/schema/?format=json").json()["paths"])
+
+    assert sorted(paths) == [
+        "/api/anticipations/",
+        "/api/anticipations/{id}/",
+        "/api/logs/",
+        "/api/logs/{id}/",
+        "/api/payments/",
+        "/api/payments/{id}/",
+        "/api/token/",
+        "/api/token/logout/",
+        "/api/token/refresh/",
+        "/api/token/verify/",
+        "/health/",
+    ]
+
+
 def test_docs_are_served_without_authentication(db, anonymous_client):
     response = anonymous_client.get("/api/docs/")
 

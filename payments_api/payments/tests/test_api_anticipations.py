@@ -341,6 +341,18 @@ def test_unknown_anticipation_is_not_found(operator_client, pending, method):
     assert_unchanged(pending)
 
 
+def test_without_the_trailing_slash_a_request_is_filed_not_listed(supplier_client, payment):
+    body = {"payment": payment.pk, "new_due_date": days(0).isoformat()}
+
+    response = supplier_client.post(URL.rstrip("/"), body, format="json")
+
+    assert response.status_code == 201, response.content
+    anticipation = Anticipation.objects.get()
+    assert response.json() == rendered(anticipation)
+    assert response["Location"] == f"http://testserver/api/anticipations/{anticipation.pk}/"
+    assert RequestLog.objects.get().action == RequestLogAction.REQUESTED
+
+
 # --- deciding --------------------------------------------------------------------------------------------------------
 
 
@@ -458,3 +470,11 @@ def test_anticipation_cannot_be_replaced_or_deleted(operator_client, pending, me
     assert_problem(response, 405, "method-not-allowed")
     assert Anticipation.objects.filter(pk=pending.pk).exists()
     assert_unchanged(pending)
+
+
+def test_without_the_trailing_slash_a_decision_is_made(operator_client, pending):
+    response = operator_client.patch(detail_url(pending.pk).rstrip("/"), {"status": "A"}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
+    assert RequestLog.objects.get(anticipation=pending).action == RequestLogAction.APPROVED

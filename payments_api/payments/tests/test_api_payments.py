@@ -486,3 +486,15 @@ def test_created_payment_has_a_location_header_that_retrieves_it(supplier_client
     payment = Payment.objects.get()
     assert response["Location"] == f"http://testserver/api/payments/{payment.pk}/"
     assert supplier_client.get(response["Location"]).json() == response.json()
+
+
+def test_without_the_trailing_slash_a_post_creates_and_a_get_retrieves(supplier_client, supplier):
+    body = {"due_date": days(10).isoformat(), "value": "10.00"}
+
+    response = supplier_client.post(URL.rstrip("/"), body, format="json")
+
+    assert response.status_code == 201, response.content
+    payment = Payment.objects.get()
+    assert response["Location"] == f"http://testserver/api/payments/{payment.pk}/"  # reversed with the slash
+    assert supplier_client.get(f"{URL}{payment.pk}").json() == response.json()
+    assert ids(supplier_client.get(URL.rstrip("/"))) == [payment.pk]
