@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from payments_api.common.parsers import LimitedJSONParser, PayloadTooLarge
 from payments_api.common.tests.problems import assert_problem
-from payments_api.payments.models import Payment
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
 
 def test_a_body_over_the_limit_is_refused_on_its_content_length(supplier_client, settings):
@@ -37,6 +38,40 @@ def test_a_body_within_the_limit_is_accepted(supplier_client, settings):
     assert response.status_code == 201
 
 
+def chunked(client, method: str, url: str, body: dict):
+    """The body sent with Transfer-Encoding: chunked: WSGI passes it on with no CONTENT_LENGTH."""
+    return getattr(client, method)(
+        url, data=json.dumps(body), content_type="application/json", HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH=""
+    )
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_chunked_body_without_content_length_is_length_required(supplier_client, method):
+    response = chunked(supplier_client, method, "/api/payments/", {"due_date": "2999-01-01", "value": "1.00"})
+
+    assert_problem(response, 411, "length-required")
+    assert not Payment.objects.exists()
+
+
+def test_a_chunked_anticipation_request_or_decision_changes_nothing(supplier_client, operator_client, supplier):
+    payment = PaymentFactory(supplier=supplier)
+    pending = AnticipationFactory(payment__supplier=supplier)
+    body = {"payment": payment.pk, "new_due_date": payment.due_date.isoformat()}
+
+    assert_problem(chunked(supplier_client, "post", "/api/anticipations/", body), 411, "length-required")
+    assert_problem(
+        chunked(operator_client, "patch", f"/api/anticipations/{pending.pk}/", {"status": "A"}), 411, "length-required"
+    )
+    assert_problem(chunked(APIClient(), "post", "/api/token/", {"email": "a@example.com", "password": "x"}), 411)
+    assert Anticipation.objects.get().status == AnticipationStatus.PENDING_CONFIRMATION
+    assert Anticipation.objects.get().pk == pending.pk
+
+
+def test_a_get_with_transfer_encoding_is_answered(supplier_client):
+    response = supplier_client.get("/api/payments/", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 200
+
+
 def test_a_non_numeric_content_length_is_a_bad_request(db, settings):
     request = RequestFactory().post("/api/token/", data="{}", content_type="application/json")
     request.META["CONTENT_LENGTH"] = "lots"
@@ -57,8 +92,6 @@ def test_the_parser_reads_no_more_than_the_limit_whatever_the_declared_length(se
 
 
 def test_page_size_is_capped_at_100(operator_client, supplier):
-    from payments_api.payments.tests.factories import PaymentFactory
-
     PaymentFactory.create_batch(105, supplier=supplier)
     body = operator_client.get("/api/payments/?page_size=100000").json()
     assert len(body["results"]) == 100
