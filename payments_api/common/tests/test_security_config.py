@@ -132,6 +132,38 @@ def test_security_headers_are_set_on_api_responses(supplier_client):
     assert response["Cache-Control"] == "no-store"
 
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@pytest.mark.parametrize(
+    "status, extra",
+    [
+        (413, {"CONTENT_LENGTH": str(10**6)}),
+        (400, {"CONTENT_LENGTH": "lots"}),
+        (411, {"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked"}),
+    ],
+    ids=["too-large", "bad-length", "chunked"],
+)
+def test_the_body_limits_refusals_carry_the_security_and_cors_headers(supplier_client, settings, status, extra):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    body = json.dumps({"due_date": "2999-01-01", "value": "1.00"})
+
+    response = supplier_client.post(
+        "/api/payments/", data=body, content_type="application/json", HTTP_ORIGIN="https://app.example.com", **extra
+    )
+
+    assert_problem(response, status)
+    assert {name: response.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert not Payment.objects.exists()
+
+
 def test_errors_do_not_leak_internals(supplier_client):
     response = supplier_client.get("/api/payments/999999/")
     assert response.json()["detail"] == "No Payment matches the given query."  # no SQL, no trace
