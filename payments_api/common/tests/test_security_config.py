@@ -1,11 +1,13 @@
 """Request body limits, CORS closed by default, security headers and Django's deployment checklist."""
 
+import datetime
 import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from payments_api.common.parsers import LimitedJSONParser, PayloadTooLarge
@@ -13,10 +15,12 @@ from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
+DUE_DATE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()  # a payment that would be created
+
 
 def test_a_body_over_the_limit_is_refused_on_its_content_length(supplier_client, settings):
     settings.REQUEST_BODY_MAX_BYTES = 1024
-    body = json.dumps({"due_date": "2999-01-01", "value": "1.00", "padding": "x" * 2000})
+    body = json.dumps({"due_date": DUE_DATE, "value": "1.00", "padding": "x" * 2000})
 
     response = supplier_client.post("/api/payments/", data=body, content_type="application/json")
 
@@ -26,7 +30,7 @@ def test_a_body_over_the_limit_is_refused_on_its_content_length(supplier_client,
 
 def test_the_default_limit_is_64_kib(supplier_client, settings):
     assert settings.REQUEST_BODY_MAX_BYTES == 64 * 1024
-    too_big = json.dumps({"due_date": "2999-01-01", "value": "1.00", "padding": "x" * (64 * 1024)})
+    too_big = json.dumps({"due_date": DUE_DATE, "value": "1.00", "padding": "x" * (64 * 1024)})
     assert_problem(supplier_client.post("/api/payments/", data=too_big, content_type="application/json"), 413)
     # The token endpoint, read before any authentication, is covered too.
     assert_problem(APIClient().post("/api/token/", data=too_big, content_type="application/json"), 413)
@@ -34,7 +38,7 @@ def test_the_default_limit_is_64_kib(supplier_client, settings):
 
 def test_a_body_within_the_limit_is_accepted(supplier_client, settings):
     settings.REQUEST_BODY_MAX_BYTES = 1024
-    response = supplier_client.post("/api/payments/", {"due_date": "2999-01-01", "value": "1.00"}, format="json")
+    response = supplier_client.post("/api/payments/", {"due_date": DUE_DATE, "value": "1.00"}, format="json")
     assert response.status_code == 201
 
 
@@ -47,7 +51,7 @@ def chunked(client, method: str, url: str, body: dict):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 def test_a_chunked_body_without_content_length_is_length_required(supplier_client, method):
-    response = chunked(supplier_client, method, "/api/payments/", {"due_date": "2999-01-01", "value": "1.00"})
+    response = chunked(supplier_client, method, "/api/payments/", {"due_date": DUE_DATE, "value": "1.00"})
 
     assert_problem(response, 411, "length-required")
     assert not Payment.objects.exists()
@@ -152,7 +156,7 @@ SECURITY_HEADERS = {
 )
 def test_the_body_limits_refusals_carry_the_security_and_cors_headers(supplier_client, settings, status, extra):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
-    body = json.dumps({"due_date": "2999-01-01", "value": "1.00"})
+    body = json.dumps({"due_date": DUE_DATE, "value": "1.00"})
 
     response = supplier_client.post(
         "/api/payments/", data=body, content_type="application/json", HTTP_ORIGIN="https://app.example.com", **extra

@@ -3,9 +3,12 @@
 Each test sets explicit low rates; the autouse cache fixture (conftest.py) gives each test fresh counters.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework import throttling
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
@@ -140,7 +143,8 @@ def test_a_throttled_post_creates_nothing(rates, supplier_client):
 
     rates(user="1/min")
     supplier_client.get("/api/payments/")
-    response = supplier_client.post("/api/payments/", {"due_date": "2999-01-01", "value": "1.00"}, format="json")
+    due_date = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    response = supplier_client.post("/api/payments/", {"due_date": due_date, "value": "1.00"}, format="json")
     assert_throttled(response)
     assert not Payment.objects.exists()
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from payments_api.common.tests.problems import assert_problem
 from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
 from payments_api.payments.models import AnticipationStatus, Payment
+from payments_api.payments.services import years_after
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
 URL = "/api/payments/"
@@ -346,6 +347,26 @@ def test_due_date_in_the_past_is_rejected(supplier_client, supplier, offset):
 
     assert_problem(response, 400, fields={"due_date"})
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "due_date", [years_after(timezone.localdate(), 10) + datetime.timedelta(days=1), datetime.date(9999, 12, 31)]
+)
+def test_due_date_more_than_ten_years_ahead_is_rejected(supplier_client, supplier, due_date):
+    response = supplier_client.post(URL, {"due_date": due_date.isoformat(), "value": "10.00"}, format="json")
+
+    body = assert_problem(response, 400, "invalid-payment", fields={"due_date"})
+    assert "10 years" in body["errors"][0]["detail"]
+    assert not Payment.objects.exists()
+
+
+def test_due_date_ten_years_ahead_is_accepted(supplier_client, supplier):
+    latest = years_after(timezone.localdate(), 10)
+
+    response = supplier_client.post(URL, {"due_date": latest.isoformat(), "value": "10.00"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert Payment.objects.get().due_date == latest
 
 
 @pytest.mark.parametrize("offset", [0, 1, 3650])
