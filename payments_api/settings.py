@@ -44,18 +44,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Response headers first: a middleware sees only the responses of those below it, including their refusals.
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the body: an oversized request is refused on its Content-Length.
-    "payments_api.common.middleware.RequestBodyLimitMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "payments_api.common.middleware.ApiNoStoreMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before anything reads the body: an oversized request is refused on its Content-Length.
+    "payments_api.common.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "payments_api.urls"

@@ -3,13 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from payments_api.common.health import HealthView
+from payments_api.common.routers import optional_slash_path
+from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView, TokenRefreshView, TokenVerifyView
 
 api_patterns = [
-    path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
-    path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
-    path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
-    path("token/logout/", TokenLogoutView.as_view(), name="token_logout"),
+    # With or without the trailing slash, like the routers' (common/routers.py): these are POSTs.
+    *optional_slash_path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    *optional_slash_path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    *optional_slash_path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+    *optional_slash_path("token/logout/", TokenLogoutView.as_view(), name="token_logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("payments_api.payments.urls")),
@@ -17,6 +20,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # Before the admin's own URLs: its login form is throttled like POST /api/token/ (same limits, same counters).
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("api/", include(api_patterns)),

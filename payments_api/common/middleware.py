@@ -4,9 +4,14 @@ from django.conf import settings
 
 from payments_api.common.exceptions import django_problem
 
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
 
 class RequestBodyLimitMiddleware:
     """Refuse a body larger than REQUEST_BODY_MAX_BYTES with a 413 problem, on its declared Content-Length.
+
+    A body sent chunked (Transfer-Encoding, no Content-Length) is a 411 problem: WSGI gives Django no length for it,
+    and Django then reads it as empty.
 
     Django checks DATA_UPLOAD_MAX_MEMORY_SIZE only when request.body or request.POST is read; DRF's parsers
     read the stream directly, so the declared length is checked here and the bytes read in LimitedJSONParser.
@@ -16,6 +21,10 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method in BODY_METHODS and "HTTP_TRANSFER_ENCODING" in request.META:
+            if not request.META.get("CONTENT_LENGTH"):
+                # Django reads a body without Content-Length as empty: the request would be judged on nothing.
+                return django_problem(411, "length-required", "Send the request body with a Content-Length header.")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -1,7 +1,12 @@
-import io
+import json
+from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
+from rest_framework.utils.json import strict_constant
+
+# No request of this API nests deeper than two levels; a deep document only costs stack and CPU to walk.
+MAX_JSON_NESTING = 32
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -13,11 +18,40 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class LimitedJSONParser(parsers.JSONParser):
-    """JSON, reading at most REQUEST_BODY_MAX_BYTES from the stream whatever Content-Length said."""
+    """JSON, reading at most REQUEST_BODY_MAX_BYTES from the stream whatever Content-Length said.
+
+    Numbers with a fraction or an exponent are read as Decimal, never through a binary float, so a field sees the
+    digits the client sent (0.1000000000000000000001 has too many decimal places; it is not 0.1).
+
+    Documents nested deeper than MAX_JSON_NESTING are a parse error: json.loads recurses once per level and
+    would otherwise raise RecursionError (a 500) on a couple of kilobytes of brackets.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.REQUEST_BODY_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise PayloadTooLarge()
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        encoding = parsers.get_encoding(parser_context or {})
+        parse_constant = strict_constant if self.strict else None
+        try:
+            document = json.loads(raw.decode(encoding), parse_float=Decimal, parse_constant=parse_constant)
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_NESTING} levels.")
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}")
+        if nesting_exceeds(document, MAX_JSON_NESTING):
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_NESTING} levels.")
+        return document
+
+
+def nesting_exceeds(document, limit: int) -> bool:
+    """Whether arrays and objects in `document` nest deeper than `limit`, walked without recursion."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return False

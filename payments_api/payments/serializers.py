@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from payments_api.common.fields import StrictPrimaryKeyRelatedField
+from payments_api.common.fields import StrictDateField, StrictDecimalField, StrictPrimaryKeyRelatedField
 from payments_api.payments.models import MAX_PAYMENT_VALUE, MONEY, Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.users.models import Supplier
@@ -46,8 +46,8 @@ class PaymentCreateSerializer(serializers.Serializer):
         required=False,
         help_text="Required for operators; a supplier may omit it or give its own id.",
     )
-    due_date = serializers.DateField(help_text="Today or later.")
-    value = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
+    due_date = StrictDateField(help_text="Today or later.")
+    value = StrictDecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,7 +74,7 @@ class AnticipationSerializer(serializers.ModelSerializer):
 
 class AnticipationCreateSerializer(serializers.Serializer):
     payment = StrictPrimaryKeyRelatedField(queryset=Payment.objects.none())
-    new_due_date = serializers.DateField(help_text="From today up to the day before the payment's due date.")
+    new_due_date = StrictDateField(help_text="From today up to the day before the payment's due date.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

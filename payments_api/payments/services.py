@@ -31,6 +31,8 @@ from payments_api.users.models import Supplier, User
 
 CENT = Decimal("0.01")
 DAYS_PER_MONTH = 30
+# Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
+MAX_DUE_YEARS_AHEAD = 10
 
 
 def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Decimal) -> Decimal:
@@ -41,10 +43,24 @@ def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Dec
 
 
 def payment_validate(*, due_date: datetime.date, value: Decimal) -> None:
-    if due_date < timezone.localdate():
+    today = timezone.localdate()
+    if due_date < today:
         raise InvalidPayment("The due date cannot be in the past.", field="due_date")
+    latest = years_after(today, MAX_DUE_YEARS_AHEAD)
+    if due_date > latest:
+        raise InvalidPayment(
+            f"The due date cannot be more than {MAX_DUE_YEARS_AHEAD} years ahead (after {latest}).", field="due_date"
+        )
     if not Decimal("0") < value <= MAX_PAYMENT_VALUE or value != value.quantize(CENT):
         raise InvalidPayment(f"The value must be between 0.01 and {MAX_PAYMENT_VALUE}, in cents.", field="value")
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes the 28th in a year without it."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def payment_create(*, supplier: Supplier, due_date: datetime.date, value: Decimal) -> Payment:

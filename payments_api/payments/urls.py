@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from payments_api.common.routers import OptionalSlashRouter
 from payments_api.payments.apis import AnticipationViewSet, PaymentViewSet
 
-router = SimpleRouter()
+router = OptionalSlashRouter()
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("anticipations", AnticipationViewSet, basename="anticipation")
 

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from payments_api.common.routers import OptionalSlashRouter
 from payments_api.requestlogs.apis import RequestLogViewSet
 
-router = SimpleRouter()
+router = OptionalSlashRouter()
 router.register("logs", RequestLogViewSet, basename="requestlog")
 
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
 
 from payments_api.common.throttling import LoginEmailRateThrottle, LoginIPRateThrottle
+from payments_api.users.serializers import TokenBlacklistSerializer
 
 
 class TokenObtainView(jwt_views.TokenObtainPairView):
@@ -20,6 +21,8 @@ class TokenVerifyView(jwt_views.TokenVerifyView):
 
 
 class TokenLogoutView(jwt_views.TokenBlacklistView):
+    serializer_class = TokenBlacklistSerializer
+
     @extend_schema(summary="Log out: blacklist a refresh token", responses={204: None})
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)

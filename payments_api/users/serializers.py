@@ -55,3 +55,11 @@ class TokenVerifySerializer(jwt_serializers.TokenVerifySerializer):
             raise TokenError(_("Token is blacklisted"))
         token_user(token=token)
         return {}
+
+
+class TokenBlacklistSerializer(jwt_serializers.TokenBlacklistSerializer):
+    """Logging out spends the refresh token like a refresh does: of a logout and a refresh racing, exactly one wins."""
+
+    def validate(self, attrs):
+        refresh_token_spend(refresh=self.token_class(attrs["refresh"]))
+        return {}

@@ -22,6 +22,15 @@ def test_health_reports_the_database_ok_without_authentication(db, no_broker, au
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
 
 
+def test_health_is_never_throttled_and_spends_no_anonymous_budget(db, no_broker, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "2/min", "user": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = APIClient(REMOTE_ADDR="192.0.2.60")
+
+    assert [client.get("/health/").status_code for _ in range(10)] == [200] * 10
+    assert client.post("/api/token/verify/", {"token": "x"}, format="json").status_code == 401  # not 429
+
+
 def test_schema_is_served_without_authentication(db, anonymous_client):
     response = anonymous_client.get("/api/schema/")
 
@@ -31,6 +40,25 @@ def test_schema_is_served_without_authentication(db, anonymous_client):
     assert schema.startswith("openapi: 3")
     for path in ["/api/payments/", "/api/payments/{id}/", "/api/anticipations/{id}/", "/api/logs/", "/api/token/"]:
         assert f"  {path}:" in schema
+
+
+def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_client):
+    # The API also answers without the trailing slash (common/routers.py); the schema documents one form.
+    paths = list(anonymous_client.get("/api/schema/?format=json").json()["paths"])
+
+    assert sorted(paths) == [
+        "/api/anticipations/",
+        "/api/anticipations/{id}/",
+        "/api/logs/",
+        "/api/logs/{id}/",
+        "/api/payments/",
+        "/api/payments/{id}/",
+        "/api/token/",
+        "/api/token/logout/",
+        "/api/token/refresh/",
+        "/api/token/verify/",
+        "/health/",
+    ]
 
 
 def test_docs_are_served_without_authentication(db, anonymous_client):

@@ -43,6 +43,14 @@ FUZZ_SETTINGS = hypothesis_settings(
 )
 
 
+def test_invalid_input_may_be_refused_by_gunicorn_or_the_body_limit():
+    """Against a live gunicorn, an over-long URL or header is answered 414 or 431 before Django runs."""
+    rejection = CONFIG.projects.get_default().checks.negative_data_rejection
+
+    assert {"413", "414", "431"} <= set(rejection.expected_statuses)
+    assert {"400", "401", "403", "404", "405", "409", "415", "422", "429"} <= set(rejection.expected_statuses)
+
+
 @pytest.fixture
 def keep_test_connection():
     """Requests go through the WSGI handler, which closes the connection after each one; the test's transaction

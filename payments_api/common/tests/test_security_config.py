@@ -1,21 +1,26 @@
 """Request body limits, CORS closed by default, security headers and Django's deployment checklist."""
 
+import datetime
 import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from payments_api.common.parsers import LimitedJSONParser, PayloadTooLarge
 from payments_api.common.tests.problems import assert_problem
-from payments_api.payments.models import Payment
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+
+DUE_DATE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()  # a payment that would be created
 
 
 def test_a_body_over_the_limit_is_refused_on_its_content_length(supplier_client, settings):
     settings.REQUEST_BODY_MAX_BYTES = 1024
-    body = json.dumps({"due_date": "2999-01-01", "value": "1.00", "padding": "x" * 2000})
+    body = json.dumps({"due_date": DUE_DATE, "value": "1.00", "padding": "x" * 2000})
 
     response = supplier_client.post("/api/payments/", data=body, content_type="application/json")
 
@@ -25,7 +30,7 @@ def test_a_body_over_the_limit_is_refused_on_its_content_length(supplier_client,
 
 def test_the_default_limit_is_64_kib(supplier_client, settings):
     assert settings.REQUEST_BODY_MAX_BYTES == 64 * 1024
-    too_big = json.dumps({"due_date": "2999-01-01", "value": "1.00", "padding": "x" * (64 * 1024)})
+    too_big = json.dumps({"due_date": DUE_DATE, "value": "1.00", "padding": "x" * (64 * 1024)})
     assert_problem(supplier_client.post("/api/payments/", data=too_big, content_type="application/json"), 413)
     # The token endpoint, read before any authentication, is covered too.
     assert_problem(APIClient().post("/api/token/", data=too_big, content_type="application/json"), 413)
@@ -33,8 +38,42 @@ def test_the_default_limit_is_64_kib(supplier_client, settings):
 
 def test_a_body_within_the_limit_is_accepted(supplier_client, settings):
     settings.REQUEST_BODY_MAX_BYTES = 1024
-    response = supplier_client.post("/api/payments/", {"due_date": "2999-01-01", "value": "1.00"}, format="json")
+    response = supplier_client.post("/api/payments/", {"due_date": DUE_DATE, "value": "1.00"}, format="json")
     assert response.status_code == 201
+
+
+def chunked(client, method: str, url: str, body: dict):
+    """The body sent with Transfer-Encoding: chunked: WSGI passes it on with no CONTENT_LENGTH."""
+    return getattr(client, method)(
+        url, data=json.dumps(body), content_type="application/json", HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH=""
+    )
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_chunked_body_without_content_length_is_length_required(supplier_client, method):
+    response = chunked(supplier_client, method, "/api/payments/", {"due_date": DUE_DATE, "value": "1.00"})
+
+    assert_problem(response, 411, "length-required")
+    assert not Payment.objects.exists()
+
+
+def test_a_chunked_anticipation_request_or_decision_changes_nothing(supplier_client, operator_client, supplier):
+    payment = PaymentFactory(supplier=supplier)
+    pending = AnticipationFactory(payment__supplier=supplier)
+    body = {"payment": payment.pk, "new_due_date": payment.due_date.isoformat()}
+
+    assert_problem(chunked(supplier_client, "post", "/api/anticipations/", body), 411, "length-required")
+    assert_problem(
+        chunked(operator_client, "patch", f"/api/anticipations/{pending.pk}/", {"status": "A"}), 411, "length-required"
+    )
+    assert_problem(chunked(APIClient(), "post", "/api/token/", {"email": "a@example.com", "password": "x"}), 411)
+    assert Anticipation.objects.get().status == AnticipationStatus.PENDING_CONFIRMATION
+    assert Anticipation.objects.get().pk == pending.pk
+
+
+def test_a_get_with_transfer_encoding_is_answered(supplier_client):
+    response = supplier_client.get("/api/payments/", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 200
 
 
 def test_a_non_numeric_content_length_is_a_bad_request(db, settings):
@@ -57,8 +96,6 @@ def test_the_parser_reads_no_more_than_the_limit_whatever_the_declared_length(se
 
 
 def test_page_size_is_capped_at_100(operator_client, supplier):
-    from payments_api.payments.tests.factories import PaymentFactory
-
     PaymentFactory.create_batch(105, supplier=supplier)
     body = operator_client.get("/api/payments/?page_size=100000").json()
     assert len(body["results"]) == 100
@@ -97,6 +134,38 @@ def test_security_headers_are_set_on_api_responses(supplier_client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@pytest.mark.parametrize(
+    "status, extra",
+    [
+        (413, {"CONTENT_LENGTH": str(10**6)}),
+        (400, {"CONTENT_LENGTH": "lots"}),
+        (411, {"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked"}),
+    ],
+    ids=["too-large", "bad-length", "chunked"],
+)
+def test_the_body_limits_refusals_carry_the_security_and_cors_headers(supplier_client, settings, status, extra):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    body = json.dumps({"due_date": DUE_DATE, "value": "1.00"})
+
+    response = supplier_client.post(
+        "/api/payments/", data=body, content_type="application/json", HTTP_ORIGIN="https://app.example.com", **extra
+    )
+
+    assert_problem(response, status)
+    assert {name: response.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert not Payment.objects.exists()
 
 
 def test_errors_do_not_leak_internals(supplier_client):

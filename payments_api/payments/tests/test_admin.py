@@ -287,6 +287,15 @@ def test_a_superuser_that_is_not_an_operator_cannot_add_a_payment(superuser_clie
     assert not Payment.objects.exists()
 
 
+def test_adding_a_payment_due_in_year_9999_shows_an_error_and_the_changelist_still_loads(admin_client, supplier):
+    response = add_payment(admin_client, supplier, datetime.date(9999, 12, 31), "1000.00")
+
+    assert response.status_code == 200
+    assert "due_date" in response.context["adminform"].form.errors
+    assert not Payment.objects.exists()
+    assert admin_client.get(PAYMENTS).status_code == 200
+
+
 @pytest.mark.parametrize("value", ["0", "-5.00", "1000000000.00"])
 def test_adding_a_payment_with_a_value_out_of_range_shows_an_error_and_stores_nothing(admin_client, supplier, value):
     response = add_payment(admin_client, supplier, days(10), value)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
+from payments_api.common.tests.spellings import FULL_WIDTH_DIGITS, OTHER_DATE_SPELLINGS
 from payments_api.payments.models import Anticipation, AnticipationStatus
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
@@ -204,6 +205,24 @@ def test_unknown_payment_is_rejected(supplier_client, payment):
     assert_nothing_requested()
 
 
+@pytest.mark.parametrize(
+    "spell", [lambda pk: f"{pk}\n", lambda pk: f" {pk}", lambda pk: str(pk).translate(FULL_WIDTH_DIGITS), float, str],
+    ids=["trailing-newline", "leading-space", "full-width", "number-with-fraction", "string-of-digits"],
+)
+def test_payment_id_is_a_whole_number_or_a_string_of_ascii_digits(supplier_client, payment, spell):
+    body = {"payment": spell(payment.pk), "new_due_date": days(1).isoformat()}
+
+    response = supplier_client.post(URL, body, format="json")
+
+    if spell is str:
+        assert response.status_code == 201
+        assert Anticipation.objects.get().payment == payment
+    else:
+        problem = assert_problem(response, 400, "validation-error", fields={"payment"})
+        assert problem["errors"][0]["code"] == "incorrect_type"
+        assert_nothing_requested()
+
+
 def test_missing_fields_are_listed(supplier_client, payment):
     response = supplier_client.post(URL, {}, format="json")
 
@@ -216,6 +235,17 @@ def test_malformed_new_due_date_is_rejected(supplier_client, payment, new_due_da
     response = supplier_client.post(URL, {"payment": payment.pk, "new_due_date": new_due_date}, format="json")
 
     assert_problem(response, 400, "validation-error", fields={"new_due_date"})
+    assert_nothing_requested()
+
+
+@pytest.mark.parametrize("spelling", OTHER_DATE_SPELLINGS)
+def test_new_due_date_is_only_read_as_yyyy_mm_dd(supplier_client, payment, spelling):
+    new_due_date = OTHER_DATE_SPELLINGS[spelling](days(10))
+
+    response = supplier_client.post(URL, {"payment": payment.pk, "new_due_date": new_due_date}, format="json")
+
+    body = assert_problem(response, 400, "validation-error", fields={"new_due_date"})
+    assert body["errors"][0]["code"] == "invalid"
     assert_nothing_requested()
 
 
@@ -309,6 +339,18 @@ def test_unknown_anticipation_is_not_found(operator_client, pending, method):
 
     assert_problem(response, 404, "not-found")
     assert_unchanged(pending)
+
+
+def test_without_the_trailing_slash_a_request_is_filed_not_listed(supplier_client, payment):
+    body = {"payment": payment.pk, "new_due_date": days(0).isoformat()}
+
+    response = supplier_client.post(URL.rstrip("/"), body, format="json")
+
+    assert response.status_code == 201, response.content
+    anticipation = Anticipation.objects.get()
+    assert response.json() == rendered(anticipation)
+    assert response["Location"] == f"http://testserver/api/anticipations/{anticipation.pk}/"
+    assert RequestLog.objects.get().action == RequestLogAction.REQUESTED
 
 
 # --- deciding --------------------------------------------------------------------------------------------------------
@@ -428,3 +470,11 @@ def test_anticipation_cannot_be_replaced_or_deleted(operator_client, pending, me
     assert_problem(response, 405, "method-not-allowed")
     assert Anticipation.objects.filter(pk=pending.pk).exists()
     assert_unchanged(pending)
+
+
+def test_without_the_trailing_slash_a_decision_is_made(operator_client, pending):
+    response = operator_client.patch(detail_url(pending.pk).rstrip("/"), {"status": "A"}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
+    assert RequestLog.objects.get(anticipation=pending).action == RequestLogAction.APPROVED

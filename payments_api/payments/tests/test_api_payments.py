@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
+from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
 from payments_api.payments.models import AnticipationStatus, Payment
+from payments_api.payments.services import years_after
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 
 URL = "/api/payments/"
@@ -347,6 +349,26 @@ def test_due_date_in_the_past_is_rejected(supplier_client, supplier, offset):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "due_date", [years_after(timezone.localdate(), 10) + datetime.timedelta(days=1), datetime.date(9999, 12, 31)]
+)
+def test_due_date_more_than_ten_years_ahead_is_rejected(supplier_client, supplier, due_date):
+    response = supplier_client.post(URL, {"due_date": due_date.isoformat(), "value": "10.00"}, format="json")
+
+    body = assert_problem(response, 400, "invalid-payment", fields={"due_date"})
+    assert "10 years" in body["errors"][0]["detail"]
+    assert not Payment.objects.exists()
+
+
+def test_due_date_ten_years_ahead_is_accepted(supplier_client, supplier):
+    latest = years_after(timezone.localdate(), 10)
+
+    response = supplier_client.post(URL, {"due_date": latest.isoformat(), "value": "10.00"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert Payment.objects.get().due_date == latest
+
+
 @pytest.mark.parametrize("offset", [0, 1, 3650])
 def test_due_date_from_today_on_is_accepted(supplier_client, supplier, offset):
     response = supplier_client.post(URL, {"due_date": days(offset).isoformat(), "value": "10.00"}, format="json")
@@ -380,6 +402,20 @@ def test_due_date_from_today_on_is_accepted(supplier_client, supplier, offset):
         "true",
         "[]",
         "{}",
+        # More than two decimal places, however many zeros come first: not rounded through a binary float.
+        "0.1000000000000000000001",
+        "10.000",
+        "1e-3",
+        # Strings Decimal() reads, but not a plain decimal number.
+        '"1_000"',
+        '"\uff11\uff10"',  # full-width "10"
+        '"\u0967\u0966"',  # Devanagari "10"
+        '"1e3"',
+        '" 10.00"',
+        '"10.00\\n"',
+        '".5"',
+        '"5."',
+        '"0x10"',
     ],
 )
 def test_invalid_value_is_rejected_and_nothing_is_stored(supplier_client, supplier, raw_value):
@@ -401,6 +437,9 @@ def test_invalid_value_is_rejected_and_nothing_is_stored(supplier_client, suppli
         ("1000", Decimal("1000"), "1000.00"),
         ("12.5", Decimal("12.5"), "12.50"),
         ('"7.10"', Decimal("7.1"), "7.10"),
+        ('"+7.10"', Decimal("7.1"), "7.10"),
+        ("1.5e2", Decimal("150"), "150.00"),  # an exact exponent is fine
+        ("1250E-2", Decimal("12.5"), "12.50"),
     ],
 )
 def test_valid_value_is_stored_and_rendered_with_two_decimals(supplier_client, supplier, given, stored, shown):
@@ -426,6 +465,18 @@ def test_malformed_due_date_is_rejected(supplier_client, supplier, due_date):
     response = supplier_client.post(URL, {"due_date": due_date, "value": "10.00"}, format="json")
 
     assert_problem(response, 400, "validation-error", fields={"due_date"})
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("spelling", OTHER_DATE_SPELLINGS)
+def test_due_date_is_only_read_as_yyyy_mm_dd(supplier_client, supplier, spelling):
+    due_date = OTHER_DATE_SPELLINGS[spelling](days(30))
+
+    response = supplier_client.post(URL, {"due_date": due_date, "value": "10.00"}, format="json")
+
+    body = assert_problem(response, 400, "validation-error", fields={"due_date"})
+    assert body["errors"][0]["code"] == "invalid"
+    assert "YYYY-MM-DD" in body["errors"][0]["detail"]
     assert not Payment.objects.exists()
 
 
@@ -456,3 +507,15 @@ def test_created_payment_has_a_location_header_that_retrieves_it(supplier_client
     payment = Payment.objects.get()
     assert response["Location"] == f"http://testserver/api/payments/{payment.pk}/"
     assert supplier_client.get(response["Location"]).json() == response.json()
+
+
+def test_without_the_trailing_slash_a_post_creates_and_a_get_retrieves(supplier_client, supplier):
+    body = {"due_date": days(10).isoformat(), "value": "10.00"}
+
+    response = supplier_client.post(URL.rstrip("/"), body, format="json")
+
+    assert response.status_code == 201, response.content
+    payment = Payment.objects.get()
+    assert response["Location"] == f"http://testserver/api/payments/{payment.pk}/"  # reversed with the slash
+    assert supplier_client.get(f"{URL}{payment.pk}").json() == response.json()
+    assert ids(supplier_client.get(URL.rstrip("/"))) == [payment.pk]

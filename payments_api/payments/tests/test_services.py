@@ -18,7 +18,7 @@ from payments_api.payments.errors import (
     PaymentNotAvailable,
 )
 from payments_api.payments.models import MAX_PAYMENT_VALUE, Anticipation, AnticipationStatus, Decision, Payment
-from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
+from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create, years_after
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory
@@ -65,6 +65,39 @@ def test_payment_create_refuses_a_past_due_date(supplier):
 
     assert raised.value.field == "due_date"
     assert not Payment.objects.exists()
+
+
+def test_payment_create_accepts_a_due_date_up_to_ten_years_ahead(supplier):
+    today = timezone.localdate()
+    latest = years_after(today, 10)
+    assert latest.year == today.year + 10 and (latest.month, latest.day) in {(today.month, today.day), (2, 28)}
+
+    assert payment_create(supplier=supplier, due_date=latest, value=Decimal("10.00")).due_date == latest
+
+
+@pytest.mark.parametrize(
+    "due_date",
+    [years_after(timezone.localdate(), 10) + datetime.timedelta(days=1), datetime.date(9999, 12, 31)],
+    ids=["a-day-beyond", "year-9999"],
+)
+def test_payment_create_refuses_a_due_date_more_than_ten_years_ahead(supplier, due_date):
+    with pytest.raises(InvalidPayment) as raised:
+        payment_create(supplier=supplier, due_date=due_date, value=Decimal("10.00"))
+
+    assert raised.value.field == "due_date"
+    assert "10 years" in raised.value.detail
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (datetime.date(2024, 2, 29), datetime.date(2034, 2, 28)),
+        (datetime.date(2026, 11, 23), datetime.date(2036, 11, 23)),
+    ],
+)
+def test_years_after_keeps_the_day_or_falls_back_from_29_february(day, expected):
+    assert years_after(day, 10) == expected
 
 
 @pytest.mark.parametrize("value", ["0.01", str(MAX_PAYMENT_VALUE)])

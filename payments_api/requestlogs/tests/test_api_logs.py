@@ -139,3 +139,11 @@ def test_request_and_decision_through_the_api_are_logged_in_order(supplier_clien
         (anticipation_id, operator.pk, "D"),
     ]
     assert results == [as_stored(log) for log in RequestLog.objects.order_by("pk")]
+
+
+def test_logs_are_read_without_the_trailing_slash_too(supplier_client, own_logs):
+    listed = supplier_client.get(URL.rstrip("/"))
+    assert listed.status_code == 200
+    assert parsed_results(listed) == parsed_results(supplier_client.get(URL))
+    first = listed.json()["results"][0]
+    assert supplier_client.get(detail_url(first["id"]).rstrip("/")).json() == first

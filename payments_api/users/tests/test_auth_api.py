@@ -352,3 +352,15 @@ def test_staff_or_superuser_without_is_operator_is_forbidden(client_for, world, 
 
     assert_problem(response, 403, "permission-denied")
     assert_nothing_written(world)
+
+
+def test_the_token_endpoints_answer_without_the_trailing_slash(supplier):
+    client = APIClient()
+    pair = client.post(TOKEN_URL.rstrip("/"), {"email": supplier.user.email, "password": PASSWORD}, format="json")
+    assert pair.status_code == 200, pair.content
+
+    assert client.post("/api/token/verify", {"token": pair.json()["access"]}, format="json").status_code == 200
+    rotated = client.post(REFRESH_URL.rstrip("/"), {"refresh": pair.json()["refresh"]}, format="json")
+    assert rotated.status_code == 200
+    assert client.post("/api/token/logout", {"refresh": rotated.json()["refresh"]}, format="json").status_code == 204
+    assert_problem(client.post(REFRESH_URL, {"refresh": rotated.json()["refresh"]}, format="json"), 401)

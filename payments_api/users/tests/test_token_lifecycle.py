@@ -133,3 +133,34 @@ def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds():
     statuses = run_together(count, lambda index: refresh(token).status_code)
 
     assert sorted(statuses) == [200] + [401] * (count - 1)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_of_a_logout_and_a_refresh_racing_with_one_token_exactly_one_succeeds():
+    supplier = SupplierFactory()
+    for _ in range(10):  # the race is decided by timing: run it several times
+        token = str(RefreshToken.for_user(supplier.user))
+        logged_out, refreshed = run_together(2, lambda index: (logout, refresh)[index](token))
+        for outcome in (logged_out, refreshed):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+        assert sorted([logged_out.status_code, refreshed.status_code]) in ([200, 401], [204, 401])
+        if refreshed.status_code == 200:  # the refresh won: its new token works, the logout was refused
+            assert_problem(logged_out, 401, "token-not-valid")
+            assert refresh(refreshed.json()["refresh"]).status_code == 200
+        else:
+            assert_problem(refreshed, 401, "token-not-valid")
+        assert BlacklistedToken.objects.filter(token__jti=RefreshToken(token, verify=False)["jti"]).count() == 1
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_of_concurrent_logouts_with_one_token_exactly_one_succeeds():
+    supplier = SupplierFactory()
+    token = str(RefreshToken.for_user(supplier.user))
+    count = 6
+    statuses = run_together(count, lambda index: logout(token).status_code)
+
+    assert sorted(statuses) == [204] + [401] * (count - 1)
