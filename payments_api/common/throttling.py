@@ -38,14 +38,14 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
 
     def count(self, key: str) -> int:
         """Count one more request in the window's counter and return the total (refused requests count too)."""
-        # The counter outlives its window by less than a window; the next window counts under its own key.
-        if self.cache.add(key, 1, timeout=self.duration):
-            return 1
+        # Raised first, as most requests find their window's counter; the first one creates it. The counter outlives
+        # its window by less than a window; the next window counts under its own key.
         try:
             return self.cache.incr(key)
-        except ValueError:  # evicted between add and incr: this request starts the count again
-            self.cache.add(key, 1, timeout=self.duration)
-            return 1
+        except ValueError:  # no counter yet (or evicted)
+            if self.cache.add(key, 1, timeout=self.duration):
+                return 1
+            return self.cache.incr(key)  # another request created it meanwhile
 
     def wait(self):
         return self.window_ends_at - self.now
