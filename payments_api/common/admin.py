@@ -1,4 +1,9 @@
-"""What operators may do in the admin, without Django model permissions having to be assigned to them."""
+"""What operators may do in the admin, without Django model permissions having to be assigned to them, and how its
+lists stay fast on tables of millions of rows."""
+
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 
 
 def is_admin_operator(user) -> bool:
@@ -32,3 +37,36 @@ class OperatorAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self.operator_may(request, "delete") or super().has_delete_permission(request, obj)
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts an unfiltered list of a large table from PostgreSQL's statistics instead of COUNT(*).
+
+    An exact count of a million payments takes about a tenth of a second on every page of the admin; the planner's
+    row estimate (kept by autovacuum) is free and close enough to number pages. Filtered lists, small tables and
+    other databases are counted exactly.
+    """
+
+    estimate_above = 100_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            with connection.cursor() as cursor:
+                table = queryset.model._meta.db_table
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+                estimate = cursor.fetchone()[0]
+            if estimate > self.estimate_above:
+                return int(estimate)
+        return super().count
+
+
+class LargeTableAdminMixin:
+    """A changelist for a table that grows without bound: newest first (where operators work, and where a filter on
+    what is still open finds its rows at once), an estimated count, and no second count of the whole table."""
+
+    ordering = ("-pk",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False

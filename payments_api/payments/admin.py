@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from payments_api.common.admin import OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
@@ -39,7 +39,7 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """Payments are created here; once created they are history and only viewed."""
 
     operator_permissions = ("view",)
@@ -50,7 +50,6 @@ class PaymentAdmin(OperatorAdminMixin, admin.ModelAdmin):
     search_fields = ("id", "supplier__corporate_name", "supplier__reg_number")
     list_select_related = ("supplier",)
     autocomplete_fields = ("supplier",)
-    date_hierarchy = "due_date"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(anticipation_status=F("anticipation__status"))
@@ -76,7 +75,7 @@ class PaymentAdmin(OperatorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
     list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
     list_filter = ("status", "new_due_date")

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from payments_api.common.admin import OperatorAdminMixin
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin
 from payments_api.requestlogs.models import RequestLog
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class RequestLogAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """The audit trail is read-only: nothing is added, changed or deleted here."""
 
     operator_permissions = ("view",)
@@ -13,7 +13,7 @@ class RequestLogAdmin(OperatorAdminMixin, admin.ModelAdmin):
     list_display = ("id", "anticipation", "action", "user", "created_at")
     list_filter = ("action",)
     search_fields = ("anticipation__id", "user__email")
-    list_select_related = ("user",)
+    list_select_related = ("user", "anticipation")
 
     def has_add_permission(self, request):
         return False

@@ -2,8 +2,13 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from payments_api.common.admin import EstimatedCountPaginator
 from payments_api.payments.models import Payment
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,48 @@ def test_an_inactive_operator_gets_nothing(rf):
     assert not model_admin.has_module_permission(request)
     assert not model_admin.has_view_permission(request)
     assert not model_admin.has_add_permission(request)
+
+
+# --- large tables ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgresql
+def test_an_unfiltered_large_table_is_counted_from_the_planners_statistics(monkeypatch):
+    PaymentFactory.create_batch(30)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE payments_payment")
+    monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", 10)
+
+    with CaptureQueriesContext(connection) as queries:
+        estimated = EstimatedCountPaginator(Payment.objects.order_by("id"), 10).count
+    filtered = EstimatedCountPaginator(Payment.objects.filter(id__gt=0).order_by("id"), 10).count
+
+    assert estimated == filtered == 30
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_a_small_table_is_counted_exactly():
+    PaymentFactory.create_batch(3)
+
+    assert EstimatedCountPaginator(Payment.objects.order_by("id"), 10).count == 3
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/payments/payment/", "/admin/payments/anticipation/", "/admin/requestlogs/requestlog/"]
+)
+def test_changelist_queries_do_not_grow_with_the_rows(client, url):
+    def add_rows(count):
+        for _ in range(count):
+            anticipation = AnticipationFactory()
+            user = anticipation.payment.supplier.user
+            RequestLog.objects.create(anticipation=anticipation, user=user, action=RequestLogAction.REQUESTED)
+
+    client.force_login(OperatorFactory(is_staff=True))
+    add_rows(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_rows(20)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+
+    assert len(many) == len(few)
