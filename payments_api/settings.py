@@ -95,11 +95,13 @@ CACHE_URL = config("REDIS_URL", default="") or config("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis rather than Django's own backend: it keeps one client per process (Django's builds one
+            # per operation) and raises a counter in one atomic round trip (Django's checks existence first).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "payments_api",
             # A cache outage must slow nothing down for long: fail fast, then the request errors visibly.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 else:
