@@ -204,6 +204,12 @@ NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, ca
 NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=600, cast=int)
 # A pending notification not sent this many seconds after it was due is queued again by the relay.
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
+# The send task's time limits. An SMTP conversation waits up to EMAIL_TIMEOUT for each of about a dozen replies
+# (banner, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): the soft limit leaves room for them
+# all, the hard limit time to close the connection and record the outcome. A notification being sent is left
+# alone for a minute longer than the hard limit (its lease).
+NOTIFICATION_SEND_SOFT_TIME_LIMIT = 12 * EMAIL_TIMEOUT + 30
+NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT + 30
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
 # How long a stored response answers retries with the same Idempotency-Key.

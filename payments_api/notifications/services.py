@@ -1,4 +1,8 @@
-"""The supplier e-mail outbox: written with the action, sent after commit, re-queued by the relay, sent once."""
+"""The supplier e-mail outbox: written with the action, sent after commit, re-queued by the relay, sent once.
+
+Delivery claims the row in one short transaction (counting the attempt and leasing the row for longer than a send
+can take), talks to the mail server outside any transaction, and records the outcome in a second one.
+"""
 
 import datetime
 import logging
@@ -6,7 +10,7 @@ from smtplib import SMTPException
 
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -71,7 +75,7 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
-        # A stable Message-ID lets a receiving server discard a copy re-sent after a worker crash.
+        # Stable across attempts, so a copy sent again (see notification_deliver) can be recognised as the same e-mail.
         headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
     )
     message.attach_alternative(html, "text/html")
@@ -88,40 +92,89 @@ def notification_retry_delay(*, attempts: int) -> int:
     )
 
 
-def notification_deliver(*, notification_id: int) -> int | None:
-    """Send a pending notification at most once; returns the seconds until a retry is due, or None when done.
+def notification_lease() -> datetime.timedelta:
+    """How long a claimed notification is left to the worker sending it: longer than the send task may run."""
+    return datetime.timedelta(seconds=settings.NOTIFICATION_SEND_TIME_LIMIT + 60)
 
-    The row stays locked while the e-mail is handed to SMTP, so a redelivered task or a relay-queued twin
-    skips it, and it is marked sent in the same transaction.
-    """
+
+def _notification_claim(*, notification_id: int) -> Notification | None:
+    """Take a pending notification that is due, count the attempt and lease it, in a short transaction."""
+    now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request_log__anticipation__payment__supplier")
-            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
             .first()
         )
         if notification is None:
-            return None  # sent, failed for good, or being sent by another worker right now
+            return None  # sent, failed for good, waiting for its retry, or being sent by another worker
         notification.attempts += 1
-        now = timezone.now()
-        try:
-            notification_message(notification=notification).send()
-        except SEND_ERRORS as exc:
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                retry_in = None
-                logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
-            else:
-                retry_in = notification_retry_delay(attempts=notification.attempts)
-                notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
-            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return retry_in
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = now
-        notification.save(update_fields=["attempts", "status", "sent_at"])
+        notification.next_attempt_at = now + notification_lease()
+        notification.save(update_fields=["attempts", "next_attempt_at"])
+    return notification
+
+
+def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
+    """Send `message`; once the server has accepted it, nothing that happens while saying goodbye undoes that."""
+    connection = get_connection()
+    try:
+        connection.open()
+        connection.send_messages([message])
+    except BaseException:
+        _close_quietly(connection)
+        raise
+    _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a QUIT that times out or is cut (or the task's soft time limit) changes nothing sent
+        logger.warning("Closing the mail server connection failed", exc_info=True)
+
+
+def _notification_record(*, notification: Notification, error: Exception | None) -> float | None:
+    """Mark the claimed notification sent, or record `error` and schedule its retry or mark it failed."""
+    now = timezone.now()
+    with transaction.atomic():
+        if error is None:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = now
+            notification.last_error = ""
+            notification.save(update_fields=["status", "sent_at", "last_error"])
+            return None
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = NotificationStatus.FAILED
+            retry_in = None
+            logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
+        else:
+            retry_in = notification_retry_delay(attempts=notification.attempts)
+            notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
+        notification.save(update_fields=["last_error", "status", "next_attempt_at"])
+        return retry_in
+
+
+def notification_deliver(*, notification_id: int) -> float | None:
+    """Send a pending, due notification; returns the seconds until a retry is due, or None when done.
+
+    The attempt is counted and the row leased before the mail server is contacted, so a redelivered task or a
+    relay-queued twin finds nothing to send meanwhile, and any failure (the task's soft time limit included) is
+    recorded against the attempt. A copy is sent twice only if the worker dies, or the database is unreachable,
+    between the server accepting the message and the row being marked sent: the lease then expires and the
+    relay queues it again.
+    """
+    notification = _notification_claim(notification_id=notification_id)
+    if notification is None:
         return None
+    try:
+        _hand_to_mail_server(notification_message(notification=notification))
+    except Exception as exc:  # whatever went wrong (the soft time limit too), the attempt is recorded
+        log = logger.warning if isinstance(exc, SEND_ERRORS) else logger.exception
+        log("Notification %s: attempt %s failed: %s", notification.pk, notification.attempts, exc)
+        return _notification_record(notification=notification, error=exc)
+    return _notification_record(notification=notification, error=None)
 
 
 def notifications_relay(*, older_than: datetime.timedelta | None = None, limit: int = 500) -> int:

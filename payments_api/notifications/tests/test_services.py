@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from payments_api.notifications.models import Notification, NotificationStatus
@@ -17,7 +17,8 @@ from payments_api.notifications.services import (
 )
 from payments_api.notifications.tasks import send_notification
 from payments_api.payments.services import anticipation_decide, anticipation_request
-from payments_api.payments.tests.factories import PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,7 @@ def test_an_smtp_failure_is_recorded_and_scheduled_for_a_retry(payment, django_c
 
 def test_smtp_failures_are_retried_then_marked_failed(payment, django_capture_on_commit_callbacks, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 4
+    settings.NOTIFICATION_RETRY_BACKOFF = 0  # each retry is due at once (eager: it runs at once)
     with django_capture_on_commit_callbacks(execute=False):
         request(payment)
     notification = Notification.objects.get()
@@ -125,6 +127,74 @@ def test_the_backoff_grows_and_is_capped(settings):
     settings.NOTIFICATION_RETRY_BACKOFF_MAX = 100
     for attempts in range(1, 12):
         assert 0 <= notification_retry_delay(attempts=attempts) <= min(100, 10 * 2 ** (attempts - 1))
+
+
+def test_a_twin_task_does_not_send_before_the_retry_is_due(payment, django_capture_on_commit_callbacks):
+    """A relay-queued or redelivered task for a notification waiting out its backoff leaves it alone."""
+    with django_capture_on_commit_callbacks(execute=False):
+        request(payment)
+    notification = Notification.objects.get()
+    with smtp_failing():
+        assert notification_deliver(notification_id=notification.pk) is not None
+    retry_due = timezone.now() + datetime.timedelta(minutes=1)
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=retry_due)
+
+    send_notification.apply(args=[notification.pk])
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.PENDING, 1)
+    assert mail.outbox == []
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())  # the backoff is over
+    send_notification.apply(args=[notification.pk])
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 2)
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_sent_after_a_failure_keeps_no_error(payment, django_capture_on_commit_callbacks, settings):
+    settings.NOTIFICATION_RETRY_BACKOFF = 0
+    with django_capture_on_commit_callbacks(execute=False):
+        request(payment)
+    notification = Notification.objects.get()
+    with smtp_failing():
+        notification_deliver(notification_id=notification.pk)
+    notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts, notification.last_error) == (NotificationStatus.SENT, 2, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_attempt_is_counted_and_the_row_leased_before_smtp_which_runs_outside_any_transaction(settings):
+    """While the mail server has the message no transaction (nor row lock) is held, the attempt is counted, and
+    neither the relay nor a twin task touches the row before the send task's hard time limit has passed."""
+    anticipation = AnticipationFactory()
+    log = RequestLog.objects.create(
+        anticipation=anticipation, user=anticipation.payment.supplier.user, action=RequestLogAction.REQUESTED
+    )
+    notification = Notification.objects.create(request_log=log, recipient="supplier@example.com", language="en")
+    started = timezone.now()
+    seen = {}
+
+    def mail_server_receives(messages):
+        if seen:  # a copy sent by the relay or the twin below
+            seen["copies"] = seen.get("copies", 0) + 1
+            return len(messages)
+        row = Notification.objects.get(pk=notification.pk)
+        seen.update(in_transaction=connection.in_atomic_block, attempts=row.attempts, due=row.next_attempt_at)
+        seen["relayed"] = notifications_relay(older_than=datetime.timedelta(0))
+        seen["twin"] = notification_deliver(notification_id=notification.pk)
+        return len(messages)
+
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=mail_server_receives):
+        assert notification_deliver(notification_id=notification.pk) is None
+
+    lease = datetime.timedelta(seconds=settings.NOTIFICATION_SEND_TIME_LIMIT)
+    assert seen["in_transaction"] is False
+    assert seen["attempts"] == 1
+    assert seen["due"] > started + lease
+    assert (seen["relayed"], seen["twin"], seen.get("copies")) == (0, None, None)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 1)
 
 
 def test_a_failed_notification_can_be_resent(payment, django_capture_on_commit_callbacks, settings):
