@@ -6,9 +6,9 @@ can take), talks to the mail server outside any transaction, and records the out
 
 import datetime
 import logging
+import random
 from smtplib import SMTPException
 
-from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -82,14 +82,20 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
     return message
 
 
-def notification_retry_delay(*, attempts: int) -> int:
-    """Seconds before the next attempt: exponential with full jitter, capped."""
-    return get_exponential_backoff_interval(
-        factor=settings.NOTIFICATION_RETRY_BACKOFF,
-        retries=attempts - 1,
-        maximum=settings.NOTIFICATION_RETRY_BACKOFF_MAX,
-        full_jitter=True,
-    )
+def notification_backoff(*, attempts: int) -> float:
+    """The longest wait after `attempts` failed attempts: NOTIFICATION_RETRY_BACKOFF doubled each time, capped."""
+    exponent = min(attempts - 1, 32)  # far past any cap; keeps the power small
+    return float(min(settings.NOTIFICATION_RETRY_BACKOFF * 2**exponent, settings.NOTIFICATION_RETRY_BACKOFF_MAX))
+
+
+def notification_retry_delay(*, attempts: int) -> float:
+    """Seconds before the next attempt: half the backoff fixed, half random ("equal jitter").
+
+    The random half spreads the retries of e-mails that failed together; the fixed half keeps a retry from
+    coming at once, so an outage of the mail server is waited out rather than burning the attempts.
+    """
+    backoff = notification_backoff(attempts=attempts)
+    return backoff / 2 + random.uniform(0, backoff / 2)  # nosec B311: spreading retries, not security
 
 
 def notification_lease() -> datetime.timedelta:

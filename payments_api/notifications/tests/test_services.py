@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import (
+    notification_backoff,
     notification_deliver,
     notification_resend,
+    notification_retry_delay,
     notifications_relay,
 )
 from payments_api.notifications.tasks import send_notification
@@ -120,13 +122,26 @@ def test_smtp_failures_are_retried_then_marked_failed(payment, django_capture_on
     assert mail.outbox == []
 
 
-def test_the_backoff_grows_and_is_capped(settings):
-    from payments_api.notifications.services import notification_retry_delay
-
+def test_the_backoff_doubles_is_capped_and_waits_at_least_half_of_it(settings):
     settings.NOTIFICATION_RETRY_BACKOFF = 10
     settings.NOTIFICATION_RETRY_BACKOFF_MAX = 100
     for attempts in range(1, 12):
-        assert 0 <= notification_retry_delay(attempts=attempts) <= min(100, 10 * 2 ** (attempts - 1))
+        backoff = min(100, 10 * 2 ** (attempts - 1))
+        assert notification_backoff(attempts=attempts) == backoff
+        delays = [notification_retry_delay(attempts=attempts) for _ in range(200)]
+        assert backoff / 2 <= min(delays) and max(delays) <= backoff
+        assert max(delays) - min(delays) >= backoff / 4  # spread, so e-mails that failed together retry apart
+
+
+def test_by_default_a_notification_is_retried_for_hours_before_it_is_marked_failed():
+    from django.conf import settings as defaults  # the configured values, not a test's
+
+    retries = range(1, defaults.NOTIFICATION_MAX_ATTEMPTS)
+    soonest = sum(notification_backoff(attempts=attempts) / 2 for attempts in retries)
+    latest = sum(notification_backoff(attempts=attempts) for attempts in retries)
+    assert soonest >= 2 * 3600, soonest
+    assert latest <= 5 * 3600, latest
+    assert notification_backoff(attempts=len(retries)) <= 30 * 60  # a recovered server is tried within half an hour
 
 
 def test_a_twin_task_does_not_send_before_the_retry_is_due(payment, django_capture_on_commit_callbacks):
