@@ -199,9 +199,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Supplier e-mails (the outbox in payments_api.notifications).
-# Attempts before a notification is marked failed. The wait before the next attempt doubles from
-# NOTIFICATION_RETRY_BACKOFF up to NOTIFICATION_RETRY_BACKOFF_MAX seconds, half of it fixed and half random:
-# with the defaults, failed between about 2.1 and 4.2 hours after the first attempt.
+# Attempts before a notification is marked failed (and again after each re-send from the admin). The wait before
+# the next attempt doubles from NOTIFICATION_RETRY_BACKOFF up to NOTIFICATION_RETRY_BACKOFF_MAX seconds, half of it
+# fixed and half random: with the defaults, failed between about 2.1 and 4.2 hours after the first attempt.
 NOTIFICATION_MAX_ATTEMPTS = config("NOTIFICATION_MAX_ATTEMPTS", default=16, cast=int)
 NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, cast=int)
 NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=1800, cast=int)

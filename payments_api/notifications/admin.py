@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.text import Truncator
 
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
@@ -6,7 +7,17 @@ from payments_api.notifications.services import notification_resend
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "request_log", "recipient", "language", "status", "attempts", "next_attempt_at", "sent_at")
+    list_display = (
+        "id",
+        "request_log",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_last_error",
+    )
     list_filter = ("status", "language")
     search_fields = ("recipient", "request_log__anticipation__payment__id")
     readonly_fields = [field.name for field in Notification._meta.fields]
@@ -20,6 +31,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="last error")
+    def short_last_error(self, notification: Notification) -> str:
+        return Truncator(notification.last_error).chars(80)
 
     @admin.action(description="Re-send selected failed notifications")
     def resend(self, request, queryset):

@@ -151,12 +151,12 @@ def _notification_record(*, notification: Notification, error: Exception | None)
             notification.save(update_fields=["status", "sent_at", "last_error"])
             return None
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        if notification.attempts - notification.attempts_before_resend >= settings.NOTIFICATION_MAX_ATTEMPTS:
             notification.status = NotificationStatus.FAILED
             retry_in = None
             logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
         else:
-            retry_in = notification_retry_delay(attempts=notification.attempts)
+            retry_in = notification_retry_delay(attempts=notification.attempts - notification.attempts_before_resend)
             notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
         notification.save(update_fields=["last_error", "status", "next_attempt_at"])
         return retry_in
@@ -202,13 +202,13 @@ def notifications_relay(*, older_than: datetime.timedelta | None = None, limit: 
 
 @transaction.atomic
 def notification_resend(*, notification: Notification) -> Notification:
-    """Give a failed notification a new round of attempts (the admin's re-send)."""
+    """Give a failed notification NOTIFICATION_MAX_ATTEMPTS more attempts (the admin's re-send)."""
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.status != NotificationStatus.FAILED:
         return notification
     notification.status = NotificationStatus.PENDING
-    notification.attempts = 0
+    notification.attempts_before_resend = notification.attempts
     notification.next_attempt_at = timezone.now()
-    notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+    notification.save(update_fields=["status", "attempts_before_resend", "next_attempt_at"])
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification

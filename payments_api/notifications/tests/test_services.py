@@ -222,7 +222,25 @@ def test_a_failed_notification_can_be_resent(payment, django_capture_on_commit_c
         notification_resend(notification=notification)
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
+    assert notification.attempts == 2  # the failed attempt is still counted
     assert len(mail.outbox) == 1
+
+
+def test_a_resent_notification_gets_as_many_attempts_again_and_keeps_counting(
+    payment, django_capture_on_commit_callbacks, settings
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    settings.NOTIFICATION_RETRY_BACKOFF = 0
+    with smtp_failing() as send:
+        with django_capture_on_commit_callbacks(execute=True):
+            request(payment)
+        notification = Notification.objects.get()
+        assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 2)
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_resend(notification=notification)
+    notification.refresh_from_db()
+    assert send.call_count == 4
+    assert (notification.status, notification.attempts) == (NotificationStatus.FAILED, 4)
 
 
 def test_the_relay_requeues_only_overdue_pending_notifications(payment, operator, django_capture_on_commit_callbacks):
