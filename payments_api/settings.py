@@ -207,6 +207,9 @@ NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, ca
 NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=1800, cast=int)
 # A pending notification not sent this many seconds after it was due is queued again by the relay.
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
+# After a publish fails, a process leaves new notifications to the relay for this many seconds instead of making
+# every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
+NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cast=float)
 # The send task's time limits. An SMTP conversation waits up to EMAIL_TIMEOUT for each of about a dozen replies
 # (banner, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): the soft limit leaves room for them
 # all, the hard limit time to close the connection and record the outcome. A notification being sent is left

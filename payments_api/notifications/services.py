@@ -7,6 +7,7 @@ can take), talks to the mail server outside any transaction, and records the out
 import datetime
 import logging
 import random
+import time
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -24,6 +25,9 @@ logger = logging.getLogger(__name__)
 # What a failed SMTP conversation raises: protocol errors, refused or dropped connections, timeouts.
 SEND_ERRORS = (SMTPException, OSError)
 
+# Until when (time.monotonic()) this process leaves new notifications to the relay after a failed publish.
+_publishing_paused_until = 0.0
+
 
 def notification_create(*, request_log: RequestLog) -> Notification:
     """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits."""
@@ -36,12 +40,21 @@ def notification_create(*, request_log: RequestLog) -> Notification:
 
 
 def notification_enqueue(*, notification_id: int) -> bool:
-    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay."""
+    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay.
+
+    After a failed publish the process does not try again for NOTIFICATION_PUBLISH_PAUSE seconds, so a broker that
+    does not answer costs one request per pause the connection timeout, not every request.
+    """
+    global _publishing_paused_until
     from payments_api.notifications.tasks import send_notification
 
+    if time.monotonic() < _publishing_paused_until:
+        logger.info("Publishing paused after a broker failure; notification %s left for the relay", notification_id)
+        return False
     try:
         send_notification.apply_async(args=[notification_id], retry=False)
     except (OperationalError, OSError):
+        _publishing_paused_until = time.monotonic() + settings.NOTIFICATION_PUBLISH_PAUSE
         logger.warning("Broker unavailable; notification %s left for the relay", notification_id, exc_info=True)
         return False
     return True
