@@ -189,10 +189,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Run by `celery -A payments_api beat` (exactly one per deployment).
+NOTIFICATION_RELAY_EVERY = config("NOTIFICATION_RELAY_EVERY", default=15, cast=float)
 CELERY_BEAT_SCHEDULE = {
     "relay-notifications": {
         "task": "payments_api.notifications.tasks.relay_notifications",
-        "schedule": config("NOTIFICATION_RELAY_EVERY", default=15, cast=float),
+        "schedule": NOTIFICATION_RELAY_EVERY,
     },
     "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
@@ -207,6 +208,8 @@ NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, ca
 NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=1800, cast=int)
 # A pending notification not sent this many seconds after it was due is queued again by the relay.
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
+# One relay run queues batch after batch for at most this long, so it ends before beat starts the next.
+NOTIFICATION_RELAY_BUDGET = NOTIFICATION_RELAY_EVERY * 2 / 3
 # After a publish fails, a process leaves new notifications to the relay for this many seconds instead of making
 # every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
 NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cast=float)

@@ -196,21 +196,35 @@ def notification_deliver(*, notification_id: int) -> float | None:
     return _notification_record(notification=notification, error=None)
 
 
-def notifications_relay(*, older_than: datetime.timedelta | None = None, limit: int = 500) -> int:
-    """Re-queue pending notifications whose send is overdue (their publish was lost or their task died)."""
+def notifications_relay(
+    *, older_than: datetime.timedelta | None = None, batch_size: int = 500, budget: float | None = None
+) -> int:
+    """Re-queue every pending notification whose send is overdue (its publish was lost or its task died).
+
+    Takes batch after batch until none is left, a publish fails, or `budget` seconds (NOTIFICATION_RELAY_BUDGET)
+    are spent; returns how many were queued.
+    """
     older_than = datetime.timedelta(seconds=settings.NOTIFICATION_RELAY_AFTER) if older_than is None else older_than
-    now = timezone.now()
-    with transaction.atomic():
-        overdue = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now - older_than)
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        Notification.objects.filter(pk__in=overdue).update(next_attempt_at=now)
-    for notification_id in overdue:
-        notification_enqueue(notification_id=notification_id)
-    return len(overdue)
+    budget = settings.NOTIFICATION_RELAY_BUDGET if budget is None else budget
+    deadline = time.monotonic() + budget
+    # Fixed for the run: the rows it queues become due now, after the cutoff, so a later batch does not take them.
+    cutoff = timezone.now() - older_than
+    queued = 0
+    while True:
+        with transaction.atomic():
+            overdue = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=NotificationStatus.PENDING, next_attempt_at__lt=cutoff)
+                .order_by("next_attempt_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            Notification.objects.filter(pk__in=overdue).update(next_attempt_at=timezone.now())
+        for notification_id in overdue:
+            if not notification_enqueue(notification_id=notification_id):
+                return queued  # the rest are due again after NOTIFICATION_RELAY_AFTER
+            queued += 1
+        if len(overdue) < batch_size or time.monotonic() >= deadline:
+            return queued
 
 
 @transaction.atomic

@@ -18,6 +18,10 @@ def send_notification(self, notification_id: int) -> None:
         raise self.retry(countdown=retry_in)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.NOTIFICATION_RELAY_BUDGET + 30,
+    time_limit=settings.NOTIFICATION_RELAY_BUDGET + 60,
+)
 def relay_notifications() -> int:
     return notifications_relay()

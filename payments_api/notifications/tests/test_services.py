@@ -257,3 +257,42 @@ def test_the_relay_requeues_only_overdue_pending_notifications(payment, operator
     assert recent.status == NotificationStatus.PENDING
     assert len(mail.outbox) == 1
     assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<notification-{overdue.pk}@")
+
+
+def overdue_notifications(payment, operator, count: int) -> list[Notification]:
+    """`count` pending notifications whose publish was lost, due five minutes ago."""
+    with transaction.atomic():
+        for _ in range(count):
+            anticipation_request(
+                payment=PaymentFactory(supplier=payment.supplier, due_date=days(30)),
+                new_due_date=days(10),
+                requested_by=payment.supplier.user,
+            )
+        transaction.set_rollback(False)
+    Notification.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=5))
+    return list(Notification.objects.all())
+
+
+def test_one_relay_run_queues_batch_after_batch_until_nothing_is_overdue(
+    payment, operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        overdue_notifications(payment, operator, 5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_relay(older_than=datetime.timedelta(seconds=30), batch_size=2) == 5
+
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    assert len(mail.outbox) == 5
+
+
+def test_a_relay_run_stops_taking_batches_when_its_time_budget_is_spent(
+    payment, operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        overdue_notifications(payment, operator, 5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_relay(older_than=datetime.timedelta(seconds=30), batch_size=2, budget=0) == 2
+
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 2
