@@ -108,7 +108,7 @@ def notification_retry_delay(*, attempts: int) -> float:
     coming at once, so an outage of the mail server is waited out rather than burning the attempts.
     """
     backoff = notification_backoff(attempts=attempts)
-    return backoff / 2 + random.uniform(0, backoff / 2)  # nosec B311: spreading retries, not security
+    return backoff / 2 + random.uniform(0, backoff / 2)  # spreads retries; no security use
 
 
 def notification_lease() -> datetime.timedelta:
