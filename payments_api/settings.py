@@ -196,21 +196,36 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Run by `celery -A payments_api beat` (exactly one per deployment).
+NOTIFICATION_RELAY_EVERY = config("NOTIFICATION_RELAY_EVERY", default=15, cast=float)
 CELERY_BEAT_SCHEDULE = {
     "relay-notifications": {
         "task": "payments_api.notifications.tasks.relay_notifications",
-        "schedule": config("NOTIFICATION_RELAY_EVERY", default=15, cast=float),
+        "schedule": NOTIFICATION_RELAY_EVERY,
     },
     "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
 }
 
 # Supplier e-mails (the outbox in payments_api.notifications).
-NOTIFICATION_MAX_ATTEMPTS = config("NOTIFICATION_MAX_ATTEMPTS", default=8, cast=int)
-NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, cast=int)  # seconds, doubled each try
-NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=600, cast=int)
+# Attempts before a notification is marked failed (and again after each re-send from the admin). The wait before
+# the next attempt doubles from NOTIFICATION_RETRY_BACKOFF up to NOTIFICATION_RETRY_BACKOFF_MAX seconds, half of it
+# fixed and half random: with the defaults, failed between about 2.1 and 4.2 hours after the first attempt.
+NOTIFICATION_MAX_ATTEMPTS = config("NOTIFICATION_MAX_ATTEMPTS", default=16, cast=int)
+NOTIFICATION_RETRY_BACKOFF = config("NOTIFICATION_RETRY_BACKOFF", default=10, cast=int)
+NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", default=1800, cast=int)
 # A pending notification not sent this many seconds after it was due is queued again by the relay.
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
+# One relay run queues batch after batch for at most this long, so it ends before beat starts the next.
+NOTIFICATION_RELAY_BUDGET = NOTIFICATION_RELAY_EVERY * 2 / 3
+# After a publish fails, a process leaves new notifications to the relay for this many seconds instead of making
+# every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
+NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cast=float)
+# The send task's time limits. An SMTP conversation waits up to EMAIL_TIMEOUT for each of about a dozen replies
+# (banner, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): the soft limit leaves room for them
+# all, the hard limit time to close the connection and record the outcome. A notification being sent is left
+# alone for a minute longer than the hard limit (its lease).
+NOTIFICATION_SEND_SOFT_TIME_LIMIT = 12 * EMAIL_TIMEOUT + 30
+NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT + 30
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
 # How long a stored response answers retries with the same Idempotency-Key.

@@ -1,14 +1,25 @@
 from django.contrib import admin, messages
+from django.utils.text import Truncator
 
-from payments_api.common.admin import OperatorAdminMixin
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
-    list_display = ("id", "request_log", "recipient", "language", "status", "attempts", "next_attempt_at", "sent_at")
+    list_display = (
+        "id",
+        "request_log",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_last_error",
+    )
     list_filter = ("status", "language")
     search_fields = ("recipient", "request_log__anticipation__payment__id")
     readonly_fields = [field.name for field in Notification._meta.fields]
@@ -22,6 +33,10 @@ class NotificationAdmin(OperatorAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="last error")
+    def short_last_error(self, notification: Notification) -> str:
+        return Truncator(notification.last_error).chars(80)
 
     @admin.action(description="Re-send selected failed notifications")
     def resend(self, request, queryset):

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from payments_api.requestlogs.models import RequestLog
@@ -20,6 +20,8 @@ class Notification(models.Model):
     language = models.CharField(max_length=5, choices=Language.choices)
     status = models.CharField(max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    # Attempts made before the last re-send from the admin: each re-send allows NOTIFICATION_MAX_ATTEMPTS more.
+    attempts_before_resend = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When a pending notification is next due to be sent; the relay re-queues those left behind.
@@ -37,6 +39,9 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"),
+            models.CheckConstraint(
+                condition=Q(attempts_before_resend__lte=F("attempts")), name="notification_resend_after_attempts"
+            ),
             models.CheckConstraint(
                 condition=Q(status=NotificationStatus.SENT, sent_at__isnull=False)
                 | (~Q(status=NotificationStatus.SENT) & Q(sent_at__isnull=True)),

@@ -1,12 +1,17 @@
-"""The supplier e-mail outbox: written with the action, sent after commit, re-queued by the relay, sent once."""
+"""The supplier e-mail outbox: written with the action, sent after commit, re-queued by the relay, sent once.
+
+Delivery claims the row in one short transaction (counting the attempt and leasing the row for longer than a send
+can take), talks to the mail server outside any transaction, and records the outcome in a second one.
+"""
 
 import datetime
 import logging
+import random
+import time
 from smtplib import SMTPException
 
-from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -20,6 +25,9 @@ logger = logging.getLogger(__name__)
 # What a failed SMTP conversation raises: protocol errors, refused or dropped connections, timeouts.
 SEND_ERRORS = (SMTPException, OSError)
 
+# Until when (time.monotonic()) this process leaves new notifications to the relay after a failed publish.
+_publishing_paused_until = 0.0
+
 
 def notification_create(*, request_log: RequestLog) -> Notification:
     """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits."""
@@ -32,12 +40,21 @@ def notification_create(*, request_log: RequestLog) -> Notification:
 
 
 def notification_enqueue(*, notification_id: int) -> bool:
-    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay."""
+    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay.
+
+    After a failed publish the process does not try again for NOTIFICATION_PUBLISH_PAUSE seconds, so a broker that
+    does not answer costs one request per pause the connection timeout, not every request.
+    """
+    global _publishing_paused_until
     from payments_api.notifications.tasks import send_notification
 
+    if time.monotonic() < _publishing_paused_until:
+        logger.info("Publishing paused after a broker failure; notification %s left for the relay", notification_id)
+        return False
     try:
         send_notification.apply_async(args=[notification_id], retry=False)
     except (OperationalError, OSError):
+        _publishing_paused_until = time.monotonic() + settings.NOTIFICATION_PUBLISH_PAUSE
         logger.warning("Broker unavailable; notification %s left for the relay", notification_id, exc_info=True)
         return False
     return True
@@ -71,85 +88,154 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
-        # A stable Message-ID lets a receiving server discard a copy re-sent after a worker crash.
+        # Stable across attempts, so a copy sent again (see notification_deliver) can be recognised as the same e-mail.
         headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
     )
     message.attach_alternative(html, "text/html")
     return message
 
 
-def notification_retry_delay(*, attempts: int) -> int:
-    """Seconds before the next attempt: exponential with full jitter, capped."""
-    return get_exponential_backoff_interval(
-        factor=settings.NOTIFICATION_RETRY_BACKOFF,
-        retries=attempts - 1,
-        maximum=settings.NOTIFICATION_RETRY_BACKOFF_MAX,
-        full_jitter=True,
-    )
+def notification_backoff(*, attempts: int) -> float:
+    """The longest wait after `attempts` failed attempts: NOTIFICATION_RETRY_BACKOFF doubled each time, capped."""
+    exponent = min(attempts - 1, 32)  # far past any cap; keeps the power small
+    return float(min(settings.NOTIFICATION_RETRY_BACKOFF * 2**exponent, settings.NOTIFICATION_RETRY_BACKOFF_MAX))
 
 
-def notification_deliver(*, notification_id: int) -> int | None:
-    """Send a pending notification at most once; returns the seconds until a retry is due, or None when done.
+def notification_retry_delay(*, attempts: int) -> float:
+    """Seconds before the next attempt: half the backoff fixed, half random ("equal jitter").
 
-    The row stays locked while the e-mail is handed to SMTP, so a redelivered task or a relay-queued twin
-    skips it, and it is marked sent in the same transaction.
+    The random half spreads the retries of e-mails that failed together; the fixed half keeps a retry from
+    coming at once, so an outage of the mail server is waited out rather than burning the attempts.
     """
+    backoff = notification_backoff(attempts=attempts)
+    return backoff / 2 + random.uniform(0, backoff / 2)  # spreads retries; no security use
+
+
+def notification_lease() -> datetime.timedelta:
+    """How long a claimed notification is left to the worker sending it: longer than the send task may run."""
+    return datetime.timedelta(seconds=settings.NOTIFICATION_SEND_TIME_LIMIT + 60)
+
+
+def _notification_claim(*, notification_id: int) -> Notification | None:
+    """Take a pending notification that is due, count the attempt and lease it, in a short transaction."""
+    now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request_log__anticipation__payment__supplier")
-            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
             .first()
         )
         if notification is None:
-            return None  # sent, failed for good, or being sent by another worker right now
+            return None  # sent, failed for good, waiting for its retry, or being sent by another worker
         notification.attempts += 1
-        now = timezone.now()
-        try:
-            notification_message(notification=notification).send()
-        except SEND_ERRORS as exc:
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                retry_in = None
-                logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
-            else:
-                retry_in = notification_retry_delay(attempts=notification.attempts)
-                notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
-            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return retry_in
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = now
-        notification.save(update_fields=["attempts", "status", "sent_at"])
-        return None
+        notification.next_attempt_at = now + notification_lease()
+        notification.save(update_fields=["attempts", "next_attempt_at"])
+    return notification
 
 
-def notifications_relay(*, older_than: datetime.timedelta | None = None, limit: int = 500) -> int:
-    """Re-queue pending notifications whose send is overdue (their publish was lost or their task died)."""
-    older_than = datetime.timedelta(seconds=settings.NOTIFICATION_RELAY_AFTER) if older_than is None else older_than
+def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
+    """Send `message`; once the server has accepted it, nothing that happens while saying goodbye undoes that."""
+    connection = get_connection()
+    try:
+        connection.open()
+        connection.send_messages([message])
+    except BaseException:
+        _close_quietly(connection)
+        raise
+    _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a QUIT that times out or is cut (or the task's soft time limit) changes nothing sent
+        logger.warning("Closing the mail server connection failed", exc_info=True)
+
+
+def _notification_record(*, notification: Notification, error: Exception | None) -> float | None:
+    """Mark the claimed notification sent, or record `error` and schedule its retry or mark it failed."""
     now = timezone.now()
     with transaction.atomic():
-        overdue = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=now - older_than)
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        Notification.objects.filter(pk__in=overdue).update(next_attempt_at=now)
-    for notification_id in overdue:
-        notification_enqueue(notification_id=notification_id)
-    return len(overdue)
+        if error is None:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = now
+            notification.last_error = ""
+            notification.save(update_fields=["status", "sent_at", "last_error"])
+            return None
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if notification.attempts - notification.attempts_before_resend >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification.status = NotificationStatus.FAILED
+            retry_in = None
+            logger.error("Notification %s failed for good: %s", notification.pk, notification.last_error)
+        else:
+            retry_in = notification_retry_delay(attempts=notification.attempts - notification.attempts_before_resend)
+            notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
+        notification.save(update_fields=["last_error", "status", "next_attempt_at"])
+        return retry_in
+
+
+def notification_deliver(*, notification_id: int) -> float | None:
+    """Send a pending, due notification; returns the seconds until a retry is due, or None when done.
+
+    The attempt is counted and the row leased before the mail server is contacted, so a redelivered task or a
+    relay-queued twin finds nothing to send meanwhile, and any failure (the task's soft time limit included) is
+    recorded against the attempt. A copy is sent twice only if the worker dies, or the database is unreachable,
+    between the server accepting the message and the row being marked sent: the lease then expires and the
+    relay queues it again.
+    """
+    notification = _notification_claim(notification_id=notification_id)
+    if notification is None:
+        return None
+    try:
+        _hand_to_mail_server(notification_message(notification=notification))
+    except Exception as exc:  # whatever went wrong (the soft time limit too), the attempt is recorded
+        log = logger.warning if isinstance(exc, SEND_ERRORS) else logger.exception
+        log("Notification %s: attempt %s failed: %s", notification.pk, notification.attempts, exc)
+        return _notification_record(notification=notification, error=exc)
+    return _notification_record(notification=notification, error=None)
+
+
+def notifications_relay(
+    *, older_than: datetime.timedelta | None = None, batch_size: int = 500, budget: float | None = None
+) -> int:
+    """Re-queue every pending notification whose send is overdue (its publish was lost or its task died).
+
+    Takes batch after batch until none is left, a publish fails, or `budget` seconds (NOTIFICATION_RELAY_BUDGET)
+    are spent; returns how many were queued.
+    """
+    older_than = datetime.timedelta(seconds=settings.NOTIFICATION_RELAY_AFTER) if older_than is None else older_than
+    budget = settings.NOTIFICATION_RELAY_BUDGET if budget is None else budget
+    deadline = time.monotonic() + budget
+    # Fixed for the run: the rows it queues become due now, after the cutoff, so a later batch does not take them.
+    cutoff = timezone.now() - older_than
+    queued = 0
+    while True:
+        with transaction.atomic():
+            overdue = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=NotificationStatus.PENDING, next_attempt_at__lt=cutoff)
+                .order_by("next_attempt_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            Notification.objects.filter(pk__in=overdue).update(next_attempt_at=timezone.now())
+        for notification_id in overdue:
+            if not notification_enqueue(notification_id=notification_id):
+                return queued  # the rest are due again after NOTIFICATION_RELAY_AFTER
+            queued += 1
+        if len(overdue) < batch_size or time.monotonic() >= deadline:
+            return queued
 
 
 @transaction.atomic
 def notification_resend(*, notification: Notification) -> Notification:
-    """Give a failed notification a new round of attempts (the admin's re-send)."""
+    """Give a failed notification NOTIFICATION_MAX_ATTEMPTS more attempts (the admin's re-send)."""
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.status != NotificationStatus.FAILED:
         return notification
     notification.status = NotificationStatus.PENDING
-    notification.attempts = 0
+    notification.attempts_before_resend = notification.attempts
     notification.next_attempt_at = timezone.now()
-    notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+    notification.save(update_fields=["status", "attempts_before_resend", "next_attempt_at"])
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification

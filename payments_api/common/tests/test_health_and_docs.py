@@ -1,15 +1,57 @@
 """The unauthenticated endpoints: /health/, the OpenAPI schema and its Swagger UI."""
 
 import re
+import socket
+import threading
 
 import pytest
+from django.conf import settings as project_settings
+from django.db import connection
 from rest_framework.test import APIClient
+
+from payments_api.common import health
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_broker_check(monkeypatch):
+    monkeypatch.setattr(health, "_broker_check", {"ok": False, "checked_at": None})
 
 
 @pytest.fixture
 def no_broker(settings):
     """Health then checks the database alone, whatever broker the environment configures."""
     settings.CELERY_BROKER_URL = ""
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    """The broker's address answers connections by closing them; counts how often it was asked."""
+    from payments_api.celery import app
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    connections = []
+    stop = threading.Event()
+
+    def refuse():
+        while not stop.is_set():
+            try:
+                accepted, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connections.append(accepted)
+            accepted.close()
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    url = f"amqp://guest:guest@127.0.0.1:{listener.getsockname()[1]}//"
+    settings.CELERY_BROKER_URL = url
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this variable before its own configuration
+    monkeypatch.setattr(app.conf, "broker_url", url)
+    yield connections
+    stop.set()
+    thread.join()
+    listener.close()
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer stale-or-garbage"], ids=["no-token", "bad-token"])
@@ -29,6 +71,52 @@ def test_health_is_never_throttled_and_spends_no_anonymous_budget(db, no_broker,
 
     assert [client.get("/health/").status_code for _ in range(10)] == [200] * 10
     assert client.post("/api/token/verify/", {"token": "x"}, format="json").status_code == 401  # not 429
+
+
+@pytest.mark.skipif(not project_settings.CELERY_BROKER_URL, reason="needs a broker (set CELERY_BROKER_URL)")
+def test_health_checks_the_configured_broker(db):
+    response = APIClient().get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+def test_health_is_degraded_but_200_when_only_the_broker_is_down(db, broker_down):
+    """Requests still succeed then (their e-mails wait in the outbox): a load balancer must keep the instance."""
+    response = APIClient().get("/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "checks": {"database": "ok", "broker": "unavailable"}}
+
+
+def test_the_broker_is_asked_once_every_few_seconds_not_on_every_probe(db, broker_down, monkeypatch):
+    client = APIClient()
+
+    answers = [client.get("/health/").json()["checks"]["broker"] for _ in range(5)]
+
+    assert answers == ["unavailable"] * 5
+    assert len(broker_down) == 1
+    checked_at = health._broker_check["checked_at"]
+    monkeypatch.setitem(health._broker_check, "checked_at", checked_at - health.BROKER_CHECK_SECONDS)
+    assert client.get("/health/").json()["checks"]["broker"] == "unavailable"
+    assert len(broker_down) == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_health_is_503_when_the_database_is_down(no_broker):
+    """This instance cannot serve anything then; the load balancer takes it out."""
+    reachable = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1")  # where no database listens
+    try:
+        response = APIClient().get("/health/")
+    finally:
+        connection.close()
+        connection.settings_dict.update(reachable)
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
 
 
 def test_schema_is_served_without_authentication(db, anonymous_client):

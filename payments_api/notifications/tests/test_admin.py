@@ -41,6 +41,16 @@ def test_the_changelist_shows_state_attempts_and_filters_by_status(admin_client)
     assert "SMTPServerDisconnected: closed" in page
 
 
+def test_the_changelist_shows_the_last_error_shortened(admin_client):
+    error = "SMTPServerDisconnected: " + "lost " * 100
+    notification(NotificationStatus.FAILED, attempts=16, last_error=error)
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert "SMTPServerDisconnected: lost lost" in page
+    assert "lost " * 20 not in page
+
+
 def test_resend_sends_failed_notifications_again_and_leaves_the_others(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -55,7 +65,7 @@ def test_resend_sends_failed_notifications_again_and_leaves_the_others(
     assert response.status_code == 200
     failed.refresh_from_db()
     pending.refresh_from_db()
-    assert (failed.status, failed.attempts) == (NotificationStatus.SENT, 1)
+    assert (failed.status, failed.attempts, failed.last_error) == (NotificationStatus.SENT, 9, "")
     assert pending.status == NotificationStatus.PENDING
     assert [message.to for message in mail.outbox] == [[failed.recipient]]
 

@@ -5,8 +5,10 @@ action commits, never on rollback, delivered once after a broker outage, and ove
 import datetime
 import email
 import socket
+import threading
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments_api.common.tests.celery_worker import wait_for, wait_for_mail
+from payments_api.notifications import services
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notifications_relay
 from payments_api.payments.models import Anticipation, Decision
@@ -71,27 +74,86 @@ def test_a_rolled_back_request_never_sends_an_email(task_activity, supplier, mai
 
 
 @pytest.fixture
-def broker_down(worker_queue, monkeypatch):
-    """The web side publishes to a broker address where nothing listens; the worker keeps its own connection.
+def web_broker(worker_queue, monkeypatch):
+    """Points the web side's publishing at another broker address; the worker keeps its own connection.
 
-    Calling the fixture's value brings the broker back.
+    Call the fixture's value with an address; with none, the broker is back: the real one, and a process that has
+    not paused its publishing (as the worker running the relay has not).
     """
     from payments_api.celery import app
     from payments_api.common.tests.celery_worker import reset_broker_pools
 
     working = app.conf.broker_url
-    down = "amqp://guest:guest@127.0.0.1:1//"
-    monkeypatch.setenv("CELERY_BROKER_URL", down)  # Celery reads this variable before its own configuration
-    app.conf.broker_url = down
-    reset_broker_pools()
 
-    def restore():
-        monkeypatch.setenv("CELERY_BROKER_URL", working)
-        app.conf.broker_url = working
+    def point_to(url: str = working):
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this variable before its own configuration
+        app.conf.broker_url = url
         reset_broker_pools()
+        if url == working:
+            monkeypatch.setattr(services, "_publishing_paused_until", 0.0)
 
-    yield restore
-    restore()
+    yield point_to
+    point_to()
+
+
+@pytest.fixture
+def broker_down(web_broker):
+    """The web side publishes to a broker address where nothing listens. Calling the fixture's value brings it back."""
+    web_broker("amqp://guest:guest@127.0.0.1:1//")
+    return web_broker
+
+
+@pytest.fixture
+def silent_broker():
+    """A broker address that accepts connections and never answers, like a broker host that hangs; counts them."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    connections = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except TimeoutError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"amqp://guest:guest@127.0.0.1:{listener.getsockname()[1]}//", connections=connections)
+    stop.set()
+    thread.join()
+    for connection in connections:
+        connection.close()
+    listener.close()
+
+
+def test_after_a_publish_times_out_requests_leave_their_emails_to_the_relay_for_a_while(
+    web_broker, silent_broker, supplier, client_for, settings
+):
+    """A broker that does not answer costs one request per NOTIFICATION_PUBLISH_PAUSE the connection timeout."""
+    settings.NOTIFICATION_PUBLISH_PAUSE = 2.0
+    web_broker(silent_broker.url)
+    client = client_for(supplier.user)
+
+    def request_anticipation() -> float:
+        payment = PaymentFactory(supplier=supplier, due_date=days(30))
+        started = time.monotonic()
+        response = client.post(
+            "/api/anticipations/", {"payment": payment.pk, "new_due_date": days(5).isoformat()}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        return time.monotonic() - started
+
+    first = request_anticipation()
+    paused = [request_anticipation() for _ in range(4)]
+    assert first >= 1.0, first  # waited for the broker (CELERY_BROKER_CONNECTION_TIMEOUT)
+    assert max(paused) < 0.5, paused  # did not
+    assert len(silent_broker.connections) == 1
+    time.sleep(max(0.0, settings.NOTIFICATION_PUBLISH_PAUSE - sum(paused)))
+    assert request_anticipation() >= 1.0  # the pause is over: the broker is tried again
+    assert len(silent_broker.connections) == 2
+    assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 6  # for the relay
 
 
 def test_emails_of_requests_made_while_the_broker_is_down_arrive_once_after_it_returns(
@@ -112,7 +174,7 @@ def test_emails_of_requests_made_while_the_broker_is_down_arrive_once_after_it_r
     assert mail.outbox == []
 
     broker_down()  # the broker is back
-    assert notifications_relay(older_than=datetime.timedelta(0)) == 3
+    assert notifications_relay(older_than=datetime.timedelta(0), batch_size=2) == 3
 
     sent = wait_for_mail(3)
     time.sleep(QUIET_PERIOD)  # and no second copy follows
