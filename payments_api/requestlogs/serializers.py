@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
-from payments_api.requestlogs.models import RequestLog
+from payments_api.requestlogs.models import RequestLogAction
 
 
-class RequestLogSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RequestLog
-        fields = ["id", "anticipation", "created_at", "user", "action"]
-        read_only_fields = fields
+class RequestLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    anticipation = serializers.IntegerField(source="anticipation_id", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    action = serializers.ChoiceField(choices=RequestLogAction.choices, read_only=True)
