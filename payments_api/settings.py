@@ -228,6 +228,11 @@ NOTIFICATION_SEND_SOFT_TIME_LIMIT = 12 * EMAIL_TIMEOUT + 30
 NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT + 30
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
+# Seconds an authenticated user is kept in the cache between requests (0: load it from the database each time).
+# A save or delete of the user or its supplier drops it at once; only a change that bypasses the models (SQL, a
+# queryset's update()) waits for this long to reach authentication.
+AUTH_USER_CACHE_SECONDS = config("AUTH_USER_CACHE_SECONDS", default=60, cast=int)
+
 # How long a stored response answers retries with the same Idempotency-Key.
 IDEMPOTENCY_KEY_TTL = timedelta(hours=config("IDEMPOTENCY_KEY_TTL_HOURS", default=24, cast=int))
 if IDEMPOTENCY_KEY_TTL < timedelta(hours=24):

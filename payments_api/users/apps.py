@@ -5,4 +5,4 @@ class UsersConfig(AppConfig):
     name = "payments_api.users"
 
     def ready(self):
-        from payments_api.users import schema  # noqa: F401  registers the OpenAPI security scheme
+        from payments_api.users import schema, signals  # noqa: F401  the OpenAPI security scheme, cache upkeep

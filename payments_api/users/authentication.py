@@ -4,11 +4,11 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from payments_api.users.models import User
+from payments_api.users.selectors import user_for_authentication
 
 
 class UserJWTAuthentication(JWTAuthentication):
-    """simplejwt's authentication with the same checks, loading the user's supplier in the same query."""
+    """simplejwt's authentication with the same checks, the user and its supplier loaded together (and cached)."""
 
     def get_user(self, validated_token):
         try:
@@ -16,9 +16,11 @@ class UserJWTAuthentication(JWTAuthentication):
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
         try:
-            user = User.objects.select_related("supplier").get(**{api_settings.USER_ID_FIELD: user_id})
-        except (User.DoesNotExist, ValueError, TypeError) as exc:
+            user = user_for_authentication(user_id=user_id)
+        except (ValueError, TypeError) as exc:
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
