@@ -9,7 +9,7 @@ from payments_api.common.tests.problems import assert_problem
 from payments_api.users.selectors import authentication_cache_key
 from payments_api.users.tests.factories import OperatorFactory
 
-URL = "/api/logs/"  # an empty list: one query for the page, plus the user's when it is not cached
+URL = "/api/logs/"  # an empty list: one query (its count), plus the user's when it is not cached
 
 
 def queries(client) -> int:
