@@ -320,12 +320,15 @@ def measure(server: Server, endpoint: Endpoint, args, scale: int, folder: Path) 
     status, queries = count_queries(server, sample)
     if status >= 400:
         print(f"  ! {endpoint.name}: the sample request answered {status}", file=sys.stderr)
-    # Rounds alternate the endpoint and its baseline, so a slow spell of the machine weighs on both alike.
+    # Rounds alternate the endpoint and its baseline, so a slow spell of the machine weighs on both alike. A write
+    # has no baseline and runs once, as long: each of its requests acts on something a round would reuse.
     reports, baselines = [], []
-    for _ in range(args.rounds):
-        reports.append(wrk(server, load, args, folder, "load"))
-        if endpoint.baseline:
+    if endpoint.baseline:
+        for _ in range(args.rounds):
+            reports.append(wrk(server, load, args, folder, "load"))
             baselines.append(wrk(server, endpoint.baseline, args, folder, "baseline"))
+    else:
+        reports.append(wrk(server, load, args, folder, "load", duration=args.duration * args.rounds))
     result = Result(
         scale=scale,
         endpoint=endpoint.name,

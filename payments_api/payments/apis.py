@@ -14,8 +14,8 @@ from payments_api.payments.serializers import (
     AnticipationDecisionSerializer,
     AnticipationSerializer,
     PaymentCreateSerializer,
-    PaymentFilterSerializer,
     PaymentSerializer,
+    payment_status_filter,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator
@@ -63,11 +63,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        payment_status = None
-        if self.action == "list":
-            filters = PaymentFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            payment_status = filters.validated_data.get("status")
+        payment_status = payment_status_filter(self.request.query_params) if self.action == "list" else None
         return payments_visible_to(user=self.request.user, status=payment_status, today=self.today)
 
     @idempotent
