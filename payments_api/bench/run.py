@@ -286,7 +286,8 @@ def send(server: Server, method: str, path: str, token: str = "", body: str = ""
         headers["Content-Type"] = "application/json"
     call = urllib.request.Request(f"{server.url}{path}", data=body.encode() or None, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(call, timeout=30) as response:  # nosec B310 (our gunicorn, on loopback)
+        # The URL is the bench's own gunicorn on loopback.
+        with urllib.request.urlopen(call, timeout=30) as response:  # nosec B310
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers)
