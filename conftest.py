@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -76,3 +77,25 @@ def operator_client(client_for, operator):
 @pytest.fixture
 def anonymous_client():
     return APIClient()
+
+
+@pytest.fixture
+def admin_operator(db):
+    """An operator as the admin knows one: staff, not a superuser, with no model permission assigned."""
+    return OperatorFactory(is_staff=True)
+
+
+@pytest.fixture
+def operator_admin_client(admin_operator):
+    """A browser session in the Django admin, logged in as `admin_operator`."""
+    client = Client()
+    client.force_login(admin_operator)
+    return client
+
+
+@pytest.fixture
+def superuser_admin_client(db):
+    """A superuser that is not an operator: the API would refuse it, and so does the admin where rules apply."""
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client

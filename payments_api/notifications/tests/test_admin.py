@@ -6,17 +6,10 @@ from django.core import mail
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
-from payments_api.users.tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/notifications/notification/"
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(OperatorFactory(is_staff=True))
-    return client
 
 
 def notification(status: str, **fields) -> Notification:
@@ -29,36 +22,36 @@ def notification(status: str, **fields) -> Notification:
     )
 
 
-def test_the_changelist_shows_state_attempts_and_filters_by_status(admin_client):
+def test_the_changelist_shows_state_attempts_and_filters_by_status(operator_admin_client):
     failed = notification(NotificationStatus.FAILED, attempts=8, last_error="SMTPServerDisconnected: closed")
     notification(NotificationStatus.PENDING)
 
-    response = admin_client.get(CHANGELIST, {"status__exact": "failed"})
+    response = operator_admin_client.get(CHANGELIST, {"status__exact": "failed"})
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [failed]
-    page = admin_client.get(f"{CHANGELIST}{failed.pk}/change/").content.decode()
+    page = operator_admin_client.get(f"{CHANGELIST}{failed.pk}/change/").content.decode()
     assert "SMTPServerDisconnected: closed" in page
 
 
-def test_the_changelist_shows_the_last_error_shortened(admin_client):
+def test_the_changelist_shows_the_last_error_shortened(operator_admin_client):
     error = "SMTPServerDisconnected: " + "lost " * 100
     notification(NotificationStatus.FAILED, attempts=16, last_error=error)
 
-    page = admin_client.get(CHANGELIST).content.decode()
+    page = operator_admin_client.get(CHANGELIST).content.decode()
 
     assert "SMTPServerDisconnected: lost lost" in page
     assert "lost " * 20 not in page
 
 
 def test_resend_sends_failed_notifications_again_and_leaves_the_others(
-    admin_client, django_capture_on_commit_callbacks
+    operator_admin_client, django_capture_on_commit_callbacks
 ):
     failed = notification(NotificationStatus.FAILED, attempts=8, last_error="boom")
     pending = notification(NotificationStatus.PENDING)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
+        response = operator_admin_client.post(
             CHANGELIST, {"action": "resend", "_selected_action": [failed.pk, pending.pk]}, follow=True
         )
 
@@ -70,8 +63,8 @@ def test_resend_sends_failed_notifications_again_and_leaves_the_others(
     assert [message.to for message in mail.outbox] == [[failed.recipient]]
 
 
-def test_notifications_cannot_be_added_changed_or_deleted_in_the_admin(admin_client):
+def test_notifications_cannot_be_added_changed_or_deleted_in_the_admin(operator_admin_client):
     sent = notification(NotificationStatus.PENDING)
-    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
-    assert admin_client.post(f"{CHANGELIST}{sent.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert operator_admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert operator_admin_client.post(f"{CHANGELIST}{sent.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Notification.objects.filter(pk=sent.pk).exists()

@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
-from payments_api.users.tests.factories import OperatorFactory, UserFactory
+from payments_api.users.tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,26 +27,6 @@ REQUEST_LOGS = "/admin/requestlogs/requestlog/"
 
 def days(offset: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=offset)
-
-
-@pytest.fixture
-def admin_operator():
-    """An operator as the admin knows one: staff, not a superuser, with no model permission assigned."""
-    return OperatorFactory(is_staff=True)
-
-
-@pytest.fixture
-def admin_client(client, admin_operator):
-    client.force_login(admin_operator)
-    return client
-
-
-@pytest.fixture
-def superuser_client(db):
-    """A superuser that is not an operator: the API would refuse it, and so does the admin where rules apply."""
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
@@ -85,21 +65,21 @@ def messages_of(response) -> list[tuple[int, str]]:
         "/admin/",
     ],
 )
-def test_the_changelists_load(admin_client, history, url):
-    response = admin_client.get(url)
+def test_the_changelists_load(operator_admin_client, history, url):
+    response = operator_admin_client.get(url)
 
     assert response.status_code == 200
 
 
-def test_the_payment_changelist_shows_each_payments_status(admin_client, history):
-    response = admin_client.get(PAYMENTS)
+def test_the_payment_changelist_shows_each_payments_status(operator_admin_client, history):
+    response = operator_admin_client.get(PAYMENTS)
 
     cells = re.findall(r'<td class="field-status">([^<]*)</td>', response.content.decode())
     assert sorted(cells) == ["Anticipated", "Available", "Pending confirmation", "Unavailable"]
 
 
-def test_the_payment_status_filter_narrows_the_list(admin_client, history):
-    response = admin_client.get(f"{PAYMENTS}?status=PC")
+def test_the_payment_status_filter_narrows_the_list(operator_admin_client, history):
+    response = operator_admin_client.get(f"{PAYMENTS}?status=PC")
 
     assert [payment.pk for payment in response.context["cl"].result_list] == [
         Anticipation.objects.get(status=PENDING).payment_id
@@ -128,13 +108,13 @@ def run_action(client, action: str, anticipations):
 
 @pytest.mark.parametrize(("action", "status"), [("approve", APPROVED), ("deny", DENIED)])
 def test_the_action_decides_the_selected_anticipations_through_the_service(
-    admin_client, admin_operator, supplier, action, status, django_capture_on_commit_callbacks, mailoutbox
+    operator_admin_client, admin_operator, supplier, action, status, django_capture_on_commit_callbacks, mailoutbox
 ):
     selected = [AnticipationFactory(payment__supplier=supplier, update_date=days(-3)) for _ in range(2)]
     untouched = AnticipationFactory(payment__supplier=supplier, update_date=days(-3))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(admin_client, action, selected)
+        response = run_action(operator_admin_client, action, selected)
 
     assert response.status_code == 200
     for anticipation in selected:
@@ -149,10 +129,10 @@ def test_the_action_decides_the_selected_anticipations_through_the_service(
 
 
 @pytest.mark.parametrize(("action", "current"), [("deny", APPROVED), ("approve", DENIED), ("approve", APPROVED)])
-def test_the_action_does_not_decide_an_anticipation_again(admin_client, supplier, action, current):
+def test_the_action_does_not_decide_an_anticipation_again(operator_admin_client, supplier, action, current):
     decided = AnticipationFactory(payment__supplier=supplier, status=current, update_date=days(-3))
 
-    response = run_action(admin_client, action, [decided])
+    response = run_action(operator_admin_client, action, [decided])
 
     stored = Anticipation.objects.get(pk=decided.pk)
     assert (stored.status, stored.update_date) == (current, days(-3))
@@ -161,11 +141,11 @@ def test_the_action_does_not_decide_an_anticipation_again(admin_client, supplier
     assert levels == [ERROR]
 
 
-def test_the_action_decides_the_pending_and_reports_the_decided(admin_client, supplier):
+def test_the_action_decides_the_pending_and_reports_the_decided(operator_admin_client, supplier):
     pending = AnticipationFactory(payment__supplier=supplier)
     decided = AnticipationFactory(payment__supplier=supplier, status=DENIED)
 
-    response = run_action(admin_client, "approve", [pending, decided])
+    response = run_action(operator_admin_client, "approve", [pending, decided])
 
     assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
     assert Anticipation.objects.get(pk=decided.pk).status == DENIED
@@ -174,26 +154,26 @@ def test_the_action_decides_the_pending_and_reports_the_decided(admin_client, su
     assert any(level == ERROR and f"#{decided.pk}" in text for level, text in messages_of(response))
 
 
-def test_the_actions_are_offered_to_operators_only(admin_client, superuser_client):
-    assert offered_actions(admin_client.get(ANTICIPATIONS)) == {"approve", "deny"}
-    assert offered_actions(superuser_client.get(ANTICIPATIONS)) == set()
+def test_the_actions_are_offered_to_operators_only(operator_admin_client, superuser_admin_client):
+    assert offered_actions(operator_admin_client.get(ANTICIPATIONS)) == {"approve", "deny"}
+    assert offered_actions(superuser_admin_client.get(ANTICIPATIONS)) == set()
 
 
 @pytest.mark.parametrize("action", ["approve", "deny"])
-def test_a_superuser_that_is_not_an_operator_cannot_run_the_actions(superuser_client, supplier, action):
+def test_a_superuser_that_is_not_an_operator_cannot_run_the_actions(superuser_admin_client, supplier, action):
     pending = AnticipationFactory(payment__supplier=supplier)
 
-    response = run_action(superuser_client, action, [pending])
+    response = run_action(superuser_admin_client, action, [pending])
 
     assert response.status_code == 200
     assert Anticipation.objects.get(pk=pending.pk).status == PENDING
     assert not RequestLog.objects.exists()
 
 
-def test_the_action_refuses_an_expired_approval(admin_client, supplier):
+def test_the_action_refuses_an_expired_approval(operator_admin_client, supplier):
     expired = AnticipationFactory(payment__supplier=supplier, new_due_date=days(-1))
 
-    response = run_action(admin_client, "approve", [expired])
+    response = run_action(operator_admin_client, "approve", [expired])
 
     assert Anticipation.objects.get(pk=expired.pk).status == PENDING
     assert not RequestLog.objects.exists()
@@ -228,24 +208,24 @@ def test_the_request_log_admin_grants_no_add_change_or_delete(admin_operator):
     assert "delete_selected" not in model_admin.get_actions(request)
 
 
-def test_the_request_log_cannot_be_added_changed_or_deleted_over_http(admin_client, history, operator):
+def test_the_request_log_cannot_be_added_changed_or_deleted_over_http(operator_admin_client, history, operator):
     log = RequestLog.objects.get(action=RequestLogAction.APPROVED)
     before = list(RequestLog.objects.values_list("pk", "anticipation_id", "user_id", "action"))
 
-    assert admin_client.get(f"{REQUEST_LOGS}add/").status_code == 403
+    assert operator_admin_client.get(f"{REQUEST_LOGS}add/").status_code == 403
     forged = {"anticipation": log.anticipation_id, "user": operator.pk, "action": "D"}
-    assert admin_client.post(f"{REQUEST_LOGS}add/", forged).status_code == 403
-    assert admin_client.post(f"{REQUEST_LOGS}{log.pk}/change/", {"action": "D"}).status_code == 403
-    assert admin_client.get(f"{REQUEST_LOGS}{log.pk}/delete/").status_code == 403
-    assert admin_client.post(f"{REQUEST_LOGS}{log.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert operator_admin_client.post(f"{REQUEST_LOGS}add/", forged).status_code == 403
+    assert operator_admin_client.post(f"{REQUEST_LOGS}{log.pk}/change/", {"action": "D"}).status_code == 403
+    assert operator_admin_client.get(f"{REQUEST_LOGS}{log.pk}/delete/").status_code == 403
+    assert operator_admin_client.post(f"{REQUEST_LOGS}{log.pk}/delete/", {"post": "yes"}).status_code == 403
 
     assert list(RequestLog.objects.values_list("pk", "anticipation_id", "user_id", "action")) == before
 
 
-def test_the_request_log_change_page_is_read_only(admin_client, history):
+def test_the_request_log_change_page_is_read_only(operator_admin_client, history):
     log = RequestLog.objects.first()
 
-    response = admin_client.get(f"{REQUEST_LOGS}{log.pk}/change/")
+    response = operator_admin_client.get(f"{REQUEST_LOGS}{log.pk}/change/")
 
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
@@ -259,8 +239,8 @@ def add_payment(client, supplier, due_date: datetime.date, value: str):
     return client.post(f"{PAYMENTS}add/", {"supplier": supplier.pk, "due_date": due_date.isoformat(), "value": value})
 
 
-def test_adding_a_payment_goes_through_the_service(admin_client, supplier):
-    response = add_payment(admin_client, supplier, days(30), "1234.56")
+def test_adding_a_payment_goes_through_the_service(operator_admin_client, supplier):
+    response = add_payment(operator_admin_client, supplier, days(30), "1234.56")
 
     assert response.status_code == 302
     payment = Payment.objects.get()
@@ -272,8 +252,8 @@ def test_adding_a_payment_goes_through_the_service(admin_client, supplier):
     )
 
 
-def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing(admin_client, supplier):
-    response = add_payment(admin_client, supplier, days(-1), "1000.00")
+def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing(operator_admin_client, supplier):
+    response = add_payment(operator_admin_client, supplier, days(-1), "1000.00")
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -281,34 +261,38 @@ def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing
     assert not Payment.objects.exists()
 
 
-def test_a_superuser_that_is_not_an_operator_cannot_add_a_payment(superuser_client, supplier):
-    assert superuser_client.get(f"{PAYMENTS}add/").status_code == 403
-    assert add_payment(superuser_client, supplier, days(30), "1234.56").status_code == 403
+def test_a_superuser_that_is_not_an_operator_cannot_add_a_payment(superuser_admin_client, supplier):
+    assert superuser_admin_client.get(f"{PAYMENTS}add/").status_code == 403
+    assert add_payment(superuser_admin_client, supplier, days(30), "1234.56").status_code == 403
     assert not Payment.objects.exists()
 
 
-def test_adding_a_payment_due_in_year_9999_shows_an_error_and_the_changelist_still_loads(admin_client, supplier):
-    response = add_payment(admin_client, supplier, datetime.date(9999, 12, 31), "1000.00")
+def test_adding_a_payment_due_in_year_9999_shows_an_error_and_the_changelist_still_loads(
+    operator_admin_client, supplier
+):
+    response = add_payment(operator_admin_client, supplier, datetime.date(9999, 12, 31), "1000.00")
 
     assert response.status_code == 200
     assert "due_date" in response.context["adminform"].form.errors
     assert not Payment.objects.exists()
-    assert admin_client.get(PAYMENTS).status_code == 200
+    assert operator_admin_client.get(PAYMENTS).status_code == 200
 
 
 @pytest.mark.parametrize("value", ["0", "-5.00", "1000000000.00"])
-def test_adding_a_payment_with_a_value_out_of_range_shows_an_error_and_stores_nothing(admin_client, supplier, value):
-    response = add_payment(admin_client, supplier, days(10), value)
+def test_adding_a_payment_with_a_value_out_of_range_shows_an_error_and_stores_nothing(
+    operator_admin_client, supplier, value
+):
+    response = add_payment(operator_admin_client, supplier, days(10), value)
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not Payment.objects.exists()
 
 
-def test_a_payment_cannot_be_changed_in_the_admin(admin_client, supplier):
+def test_a_payment_cannot_be_changed_in_the_admin(operator_admin_client, supplier):
     payment = PaymentFactory(supplier=supplier, value=Decimal("100.00"))
 
-    response = admin_client.post(
+    response = operator_admin_client.post(
         f"{PAYMENTS}{payment.pk}/change/",
         {"supplier": supplier.pk, "due_date": days(40).isoformat(), "value": "1.00"},
     )
@@ -320,7 +304,7 @@ def test_a_payment_cannot_be_changed_in_the_admin(admin_client, supplier):
 
 @pytest.mark.parametrize("who", ["operator", "superuser"])
 def test_a_payment_cannot_be_deleted_in_the_admin(request, who, supplier):
-    client = request.getfixturevalue("admin_client" if who == "operator" else "superuser_client")
+    client = request.getfixturevalue("operator_admin_client" if who == "operator" else "superuser_admin_client")
     payment = PaymentFactory(supplier=supplier)
 
     assert client.get(f"{PAYMENTS}{payment.pk}/delete/").status_code == 403

@@ -5,31 +5,13 @@ from django.contrib.auth.models import Group, Permission
 
 from payments_api.users.admin import EMAIL_TAKEN
 from payments_api.users.models import Supplier, User
-from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
+from payments_api.users.tests.factories import SupplierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 USERS = "/admin/users/user/"
 SUPPLIERS = "/admin/users/supplier/"
 SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
-
-
-@pytest.fixture
-def admin_operator():
-    """Staff and operator, not a superuser, with no model permission assigned."""
-    return OperatorFactory(is_staff=True)
-
-
-@pytest.fixture
-def operator_client(client, admin_operator):
-    client.force_login(admin_operator)
-    return client
-
-
-@pytest.fixture
-def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def change_form(user: User, **fields) -> dict:
@@ -46,8 +28,8 @@ def change_form(user: User, **fields) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_an_operator_adds_a_user(operator_client):
-    response = operator_client.post(
+def test_an_operator_adds_a_user(operator_admin_client):
+    response = operator_admin_client.post(
         f"{USERS}add/",
         {"email": "new.operator@example.com", "password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"},
     )
@@ -58,10 +40,10 @@ def test_an_operator_adds_a_user(operator_client):
     assert not (created.is_superuser or created.is_staff or created.is_operator)
 
 
-def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_client):
+def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_admin_client):
     user = UserFactory()
 
-    response = operator_client.post(
+    response = operator_admin_client.post(
         f"{USERS}{user.pk}/change/", change_form(user, first_name="Ana", is_staff="on", is_operator="on")
     )
 
@@ -70,10 +52,10 @@ def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_client):
     assert (user.first_name, user.is_staff, user.is_operator, user.is_superuser) == ("Ana", True, True, False)
 
 
-def test_an_operator_sees_the_superuser_only_fields_read_only(operator_client):
+def test_an_operator_sees_the_superuser_only_fields_read_only(operator_admin_client):
     user = UserFactory()
 
-    page = operator_client.get(f"{USERS}{user.pk}/change/").content.decode()
+    page = operator_admin_client.get(f"{USERS}{user.pk}/change/").content.decode()
 
     for field in SUPERUSER_ONLY:
         assert f'name="{field}"' not in page
@@ -81,7 +63,7 @@ def test_an_operator_sees_the_superuser_only_fields_read_only(operator_client):
 
 
 @pytest.mark.parametrize("target", ["another user", "themselves"])
-def test_an_operator_cannot_grant_superuser_status_groups_or_permissions(operator_client, admin_operator, target):
+def test_an_operator_cannot_grant_superuser_status_groups_or_permissions(operator_admin_client, admin_operator, target):
     user = UserFactory() if target == "another user" else admin_operator
     group = Group.objects.create(name="everything")
     group.permissions.set(Permission.objects.all())
@@ -89,7 +71,7 @@ def test_an_operator_cannot_grant_superuser_status_groups_or_permissions(operato
 
     escalation = {"is_superuser": "on", "groups": group.pk, "user_permissions": permission.pk}
 
-    response = operator_client.post(
+    response = operator_admin_client.post(
         f"{USERS}{user.pk}/change/", change_form(user, is_staff="on", is_operator="on", **escalation)
     )
 
@@ -100,27 +82,30 @@ def test_an_operator_cannot_grant_superuser_status_groups_or_permissions(operato
     assert not user.user_permissions.exists()
 
 
-def test_a_superuser_still_grants_superuser_status(superuser_client):
+def test_a_superuser_still_grants_superuser_status(superuser_admin_client):
     user = UserFactory()
 
-    response = superuser_client.post(f"{USERS}{user.pk}/change/", change_form(user, is_staff="on", is_superuser="on"))
+    form = change_form(user, is_staff="on", is_superuser="on")
+    response = superuser_admin_client.post(f"{USERS}{user.pk}/change/", form)
 
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_superuser
 
 
-def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_client):
+def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_admin_client):
     superuser = UserFactory(is_staff=True, is_superuser=True)
     email, password = superuser.email, superuser.password
 
-    page = operator_client.get(f"{USERS}{superuser.pk}/change/")
-    renamed = operator_client.post(f"{USERS}{superuser.pk}/change/", change_form(superuser, email="mine@example.com"))
-    new_password = operator_client.post(
+    page = operator_admin_client.get(f"{USERS}{superuser.pk}/change/")
+    renamed = operator_admin_client.post(
+        f"{USERS}{superuser.pk}/change/", change_form(superuser, email="mine@example.com")
+    )
+    new_password = operator_admin_client.post(
         f"{USERS}{superuser.pk}/password/", {"password1": "Taken-over-9876", "password2": "Taken-over-9876"}
     )
-    deleted = operator_client.post(f"{USERS}{superuser.pk}/delete/", {"post": "yes"})
-    deleted_in_bulk = operator_client.post(
+    deleted = operator_admin_client.post(f"{USERS}{superuser.pk}/delete/", {"post": "yes"})
+    deleted_in_bulk = operator_admin_client.post(
         USERS, {"action": "delete_selected", "_selected_action": [superuser.pk], "post": "yes"}
     )
 
@@ -131,19 +116,19 @@ def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_client):
     assert (superuser.email, superuser.password, superuser.is_superuser) == (email, password, True)
 
 
-def test_an_operator_deletes_a_user_that_no_history_refers_to(operator_client):
+def test_an_operator_deletes_a_user_that_no_history_refers_to(operator_admin_client):
     user = UserFactory()
 
-    response = operator_client.post(f"{USERS}{user.pk}/delete/", {"post": "yes"})
+    response = operator_admin_client.post(f"{USERS}{user.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
 
 
-def test_an_operator_adds_a_supplier_with_a_formatted_cnpj(operator_client):
+def test_an_operator_adds_a_supplier_with_a_formatted_cnpj(operator_admin_client):
     user = UserFactory()
 
-    response = operator_client.post(
+    response = operator_admin_client.post(
         f"{SUPPLIERS}add/",
         {"user": user.pk, "corporate_name": "Nova Ltda", "reg_number": "12.ABC.345/01DE-35", "language": "en"},
     )
@@ -153,22 +138,22 @@ def test_an_operator_adds_a_supplier_with_a_formatted_cnpj(operator_client):
     assert (supplier.corporate_name, supplier.reg_number, supplier.language) == ("Nova Ltda", "12ABC34501DE35", "en")
 
 
-def test_an_operator_changes_a_supplier(operator_client):
+def test_an_operator_changes_a_supplier(operator_admin_client):
     supplier = SupplierFactory()
 
     form = {"user": supplier.user_id, "corporate_name": "Renamed S.A.", "reg_number": supplier.reg_number}
 
-    response = operator_client.post(f"{SUPPLIERS}{supplier.pk}/change/", {**form, "language": "pt-br"})
+    response = operator_admin_client.post(f"{SUPPLIERS}{supplier.pk}/change/", {**form, "language": "pt-br"})
 
     assert response.status_code == 302
     supplier.refresh_from_db()
     assert supplier.corporate_name == "Renamed S.A."
 
 
-def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_client):
+def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_admin_client):
     user = UserFactory(email="findme@example.com")
 
-    response = operator_client.get(
+    response = operator_admin_client.get(
         "/admin/autocomplete/", {"app_label": "users", "model_name": "supplier", "field_name": "user", "term": "findme"}
     )
 
@@ -179,12 +164,12 @@ def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_c
 # --- e-mail addresses are unique whatever their case ----------------------------------------------------------------
 
 
-def test_adding_a_user_whose_email_differs_only_in_case_shows_a_clear_error(operator_client):
+def test_adding_a_user_whose_email_differs_only_in_case_shows_a_clear_error(operator_admin_client):
     UserFactory(email="ana@example.com")
 
     passwords = {"password1": "A-long-pass-phrase-9", "password2": "A-long-pass-phrase-9"}
 
-    response = operator_client.post(f"{USERS}add/", {"email": "Ana@Example.com", **passwords})
+    response = operator_admin_client.post(f"{USERS}add/", {"email": "Ana@Example.com", **passwords})
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -193,11 +178,11 @@ def test_adding_a_user_whose_email_differs_only_in_case_shows_a_clear_error(oper
     assert User.objects.filter(email__iexact="ana@example.com").count() == 1
 
 
-def test_changing_an_email_to_another_users_in_another_case_shows_a_clear_error(operator_client):
+def test_changing_an_email_to_another_users_in_another_case_shows_a_clear_error(operator_admin_client):
     UserFactory(email="ana@example.com")
     user = UserFactory(email="bruno@example.com")
 
-    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="ANA@example.com"))
+    response = operator_admin_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="ANA@example.com"))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"email": [EMAIL_TAKEN]}
@@ -206,10 +191,10 @@ def test_changing_an_email_to_another_users_in_another_case_shows_a_clear_error(
     assert user.email == "bruno@example.com"
 
 
-def test_a_user_keeps_its_own_email_in_another_case(operator_client):
+def test_a_user_keeps_its_own_email_in_another_case(operator_admin_client):
     user = UserFactory(email="carla@example.com")
 
-    response = operator_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="Carla@example.com"))
+    response = operator_admin_client.post(f"{USERS}{user.pk}/change/", change_form(user, email="Carla@example.com"))
 
     assert response.status_code == 302
     user.refresh_from_db()
