@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the path: /api/payments is served as /api/payments/.
+    "payments_api.common.middleware.TrailingSlashMiddleware",
     # Response headers first: a middleware sees only the responses of those below it, including their refusals.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -279,6 +281,7 @@ SIMPLE_JWT = {
     # Each refresh returns a new refresh token and blacklists the one used, so a stolen one works once at most.
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
+    "TOKEN_OBTAIN_SERIALIZER": "payments_api.users.serializers.TokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "payments_api.users.serializers.TokenRefreshSerializer",
     "TOKEN_VERIFY_SERIALIZER": "payments_api.users.serializers.TokenVerifySerializer",
 }

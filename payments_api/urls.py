@@ -3,18 +3,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from payments_api.common.health import HealthView
-from payments_api.common.routers import optional_slash_path
 from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView, TokenRefreshView, TokenVerifyView
 
 api_patterns = [
-    # With or without the trailing slash, like the routers' (common/routers.py): these are POSTs.
-    *optional_slash_path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
-    *optional_slash_path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
-    *optional_slash_path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
-    *optional_slash_path("token/logout/", TokenLogoutView.as_view(), name="token_logout"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Each path also answers without its trailing slash (common/middleware.py TrailingSlashMiddleware).
+    path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+    path("token/logout/", TokenLogoutView.as_view(), name="token_logout"),
+    # GET only: OPTIONS would answer the docs page's metadata through its HTML renderer, which has no template for it.
+    path("schema/", SpectacularAPIView.as_view(http_method_names=["get", "head"]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema", http_method_names=["get", "head"]), name="docs"),
     path("", include("payments_api.payments.urls")),
     path("", include("payments_api.requestlogs.urls")),
 ]

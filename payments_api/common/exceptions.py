@@ -87,6 +87,14 @@ def _render_as_json(context) -> None:
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
 
 
+def _with_token_reasons(detail: str, data) -> str:
+    """simplejwt lists, per token class it tried, why the token was refused ("Token is expired"): not fields of the
+    request, so they go into the detail rather than the field errors."""
+    messages = data.get("messages") if isinstance(data, dict) else None
+    reasons = [str(m["message"]) for m in messages or () if isinstance(m, dict) and "message" in m]
+    return f"{detail}: {'; '.join(dict.fromkeys(reasons))}" if reasons else detail
+
+
 def problem_exception_handler(exc, context):
     _render_as_json(context)
     if isinstance(exc, DomainError):
@@ -114,13 +122,11 @@ def problem_exception_handler(exc, context):
         # simplejwt names the precise reason (user_inactive, password_changed ...) beside the detail
         code = (response.data.get("code") if isinstance(response.data, dict) else None) or getattr(detail, "code", None)
         code = str(code or "error")
-        messages = response.data.get("messages") if isinstance(response.data, dict) else None
         body = problem(
             status_code=response.status_code,
             title=_http_title(response.status_code),
-            detail=str(detail),
+            detail=_with_token_reasons(str(detail), response.data),
             code=code.replace("_", "-"),
-            errors=_flatten(messages) if messages else None,
         )
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE

@@ -1,10 +1,32 @@
 """Request-wide guards that must hold before any view, parser or form reads the request."""
 
 from django.conf import settings
+from django.urls import is_valid_path
 
 from payments_api.common.exceptions import django_problem
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class TrailingSlashMiddleware:
+    """Serve a path sent without its trailing slash as the slashed path it stands for, with no redirect.
+
+    Django's APPEND_SLASH answers such a request with a 301 to the slashed URL, which most HTTP clients follow with a
+    GET: a POST to /api/anticipations would silently become a list read. Here the slash is added before the URL is
+    resolved, where the path as sent matches nothing and the slashed one matches a route, so views see (and build
+    their links from) the canonical path. The admin keeps its own redirects: its catch-all route matches any path.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                request.path_info, request.path = f"{path}/", f"{request.path}/"
+        return self.get_response(request)
 
 
 class RequestBodyLimitMiddleware:

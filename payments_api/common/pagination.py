@@ -15,6 +15,15 @@ MAX_PAGE_SIZE = 100
 MAX_POSITION = 2**63 - 1
 
 
+def positive_digits(raw: str) -> str | None:
+    """The digits of a whole number from 1 written in ASCII digits, without leading zeros; None for anything else.
+
+    Kept as text: int() refuses numbers of thousands of digits, and Python's int() reads other scripts' digits ("１").
+    """
+    digits = raw.lstrip("0")
+    return digits if raw.isascii() and raw.isdigit() and digits else None
+
+
 class StrictPageSizeMixin:
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -24,11 +33,10 @@ class StrictPageSizeMixin:
         raw = request.query_params.get(self.page_size_query_param)
         if not raw:
             return self.page_size  # absent or blank: the default, as a blank page is the first
-        digits = raw.lstrip("0")
-        if not (raw.isascii() and raw.isdigit() and digits):
+        digits = positive_digits(raw)
+        if digits is None:
             message = f"A whole number from 1 (more than {MAX_PAGE_SIZE} counts as {MAX_PAGE_SIZE})."
             raise ValidationError({self.page_size_query_param: [message]})
-        # Compared as text first: int() refuses numbers of thousands of digits.
         return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
 
 
@@ -39,6 +47,20 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
     stops after its rows. Counting in the page's own query (COUNT(*) OVER ()) saves a round trip but makes the
     database join every row of the list, not the page's: measured, it cost more than it saved.
     """
+
+    def get_page_number(self, request, paginator):
+        """A whole number from 1, or "last"; anything else is a 400 before any count. A page past the last is a 404."""
+        raw = request.query_params.get(self.page_query_param)
+        if not raw:
+            return 1  # absent or blank: the first page
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        digits = positive_digits(raw)
+        if digits is None:
+            raise ValidationError({self.page_query_param: ['A whole number from 1, or "last".']})
+        if len(digits) > 18:
+            raise NotFound(self.invalid_page_message)  # past any page a table can have
+        return int(digits)
 
 
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):

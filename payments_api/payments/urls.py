@@ -1,7 +1,8 @@
-from payments_api.common.routers import OptionalSlashRouter
+from rest_framework.routers import SimpleRouter
+
 from payments_api.payments.apis import AnticipationViewSet, PaymentViewSet
 
-router = OptionalSlashRouter()
+router = SimpleRouter()
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("anticipations", AnticipationViewSet, basename="anticipation")
 

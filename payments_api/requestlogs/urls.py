@@ -1,7 +1,8 @@
-from payments_api.common.routers import OptionalSlashRouter
+from rest_framework.routers import SimpleRouter
+
 from payments_api.requestlogs.apis import RequestLogViewSet
 
-router = OptionalSlashRouter()
+router = SimpleRouter()
 router.register("logs", RequestLogViewSet, basename="requestlog")
 
 urlpatterns = router.urls

@@ -35,6 +35,15 @@ def refresh_token_spend(*, refresh) -> None:
         raise TokenError(_("Token is blacklisted"))
 
 
+class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
+    """The password is checked as typed: simplejwt's field strips surrounding whitespace, which Django's password
+    forms keep, so a password with spaces at either end could never log in and its trimmed twin would."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"] = jwt_serializers.PasswordField(trim_whitespace=False)
+
+
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """Refreshing checks the user like authenticating does and rotates the refresh token, which works once."""
 

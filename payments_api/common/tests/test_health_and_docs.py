@@ -10,6 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from payments_api.common import health
+from payments_api.common.tests.problems import assert_problem
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +132,7 @@ def test_schema_is_served_without_authentication(db, anonymous_client):
 
 
 def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_client):
-    # The API also answers without the trailing slash (common/routers.py); the schema documents one form.
+    # The API also answers without the trailing slash (common/middleware.py); the schema documents one form.
     paths = list(anonymous_client.get("/api/schema/?format=json").json()["paths"])
 
     assert sorted(paths) == [
@@ -156,6 +157,15 @@ def test_docs_are_served_without_authentication(db, anonymous_client):
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger-ui" in response.content
     assert b"/api/schema/" in response.content
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/schema/"])
+@pytest.mark.parametrize("method", ["OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+def test_the_docs_refuse_other_methods_with_a_problem(db, anonymous_client, path, method):
+    response = anonymous_client.generic(method, path)
+
+    assert_problem(response, 405, "method-not-allowed")
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}
 
 
 def test_the_docs_load_swagger_ui_from_this_service_only(db, anonymous_client):

@@ -200,7 +200,6 @@ def _api_routes() -> set[str]:
         for leaf in sub.url_patterns if included else [sub]:
             route = (str(sub.pattern) if included else "") + str(leaf.pattern)
             route = re.sub(r"\(\?P<pk>[^)]*\)", "{id}", route).strip("^$")
-            route = re.sub(r"/\?$", "/", route)  # with or without the trailing slash (common/routers.py)
             routes.add("/api/" + route)
     return {route for route in routes if not route.startswith(("/api/schema", "/api/docs"))}
 

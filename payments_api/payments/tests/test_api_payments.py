@@ -265,15 +265,30 @@ def test_page_size_is_capped_at_one_hundred(supplier_client, operator_client, su
     assert response.json().get("count", len(payments)) == len(payments)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "1.5", "99999999999999999999", "9" * 5000])
-def test_odd_page_values_are_problem_responses(supplier_client, supplier, page):
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "1e3", " 1", "\uff11", "\u0661", "first"])
+def test_a_page_that_is_not_a_whole_number_from_1_is_a_validation_problem(supplier_client, supplier, page):
     PaymentFactory.create_batch(3, supplier=supplier)
 
     response = supplier_client.get(URL, {"page": page})
 
-    assert 400 <= response.status_code < 500
-    assert_problem(response, response.status_code)
-    assert "results" not in response.json()
+    body = assert_problem(response, 400, "validation-error", fields={"page"})
+    assert "results" not in body
+
+
+@pytest.mark.parametrize("page", ["2", "999", "99999999999999999999", "9" * 5000])
+def test_a_page_past_the_last_is_not_found(supplier_client, supplier, page):
+    PaymentFactory.create_batch(3, supplier=supplier)
+
+    response = supplier_client.get(URL, {"page": page})
+
+    body = assert_problem(response, 404, "not-found")
+    assert "results" not in body
+
+
+def test_the_first_page_may_be_written_with_leading_zeros(supplier_client, supplier):
+    PaymentFactory.create_batch(3, supplier=supplier)
+
+    assert supplier_client.get(URL, {"page": "001"}).json() == supplier_client.get(URL).json()
 
 
 # --- creation --------------------------------------------------------------------------------------------------------

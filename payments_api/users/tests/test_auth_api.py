@@ -119,6 +119,17 @@ def test_wrong_credentials_are_unauthorized(supplier, credentials):
     assert "access" not in problem and "refresh" not in problem
 
 
+def test_the_password_is_compared_as_typed_with_its_surrounding_spaces(db):
+    padded = SupplierFactory().user
+    padded.set_password(" pad pass ")
+    padded.save()
+    plain = SupplierFactory().user
+
+    assert obtain(padded.email, " pad pass ").status_code == 200
+    assert_problem(obtain(padded.email, "pad pass"), 401, "no-active-account")
+    assert_problem(obtain(plain.email, f"  {PASSWORD}\t\n "), 401, "no-active-account")
+
+
 def test_inactive_user_cannot_obtain_a_token(db):
     user = SupplierFactory(user__is_active=False).user
 
@@ -216,6 +227,17 @@ def test_unusable_token_is_unauthorized(supplier, make_token):
 
     body = assert_problem(response, 401)
     assert "results" not in body
+
+
+@pytest.mark.parametrize(
+    "make_token, reason", [(lambda user: "garbage", "Token is invalid"), (_expired, "Token is expired")]
+)
+def test_a_refused_token_says_why_in_the_detail_and_lists_no_field_errors(supplier, make_token, reason):
+    response = bearer(make_token(supplier.user)).get("/api/payments/")
+
+    body = assert_problem(response, 401, "token-not-valid")
+    assert body["detail"].endswith(reason)
+    assert "errors" not in body
 
 
 def test_a_token_of_another_scheme_is_unauthorized(supplier):
