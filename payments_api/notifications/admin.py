@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
 
@@ -38,9 +38,18 @@ class NotificationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdm
     def short_last_error(self, notification: Notification) -> str:
         return Truncator(notification.last_error).chars(80)
 
-    @admin.action(description="Re-send selected failed notifications")
+    def has_resend_permission(self, request):
+        return is_admin_operator(request.user)
+
+    @admin.action(description="Re-send selected failed notifications", permissions=["resend"])
     def resend(self, request, queryset):
-        failed = queryset.filter(status=NotificationStatus.FAILED)
+        selected = len(queryset)
+        failed = [notification for notification in queryset if notification.status == NotificationStatus.FAILED]
         for notification in failed:
             notification_resend(notification=notification)
-        self.message_user(request, f"{len(failed)} notification(s) queued again.", messages.SUCCESS)
+        if failed:
+            self.message_user(request, f"{len(failed)} notification(s) queued again.", messages.SUCCESS)
+        if skipped := selected - len(failed):
+            self.message_user(
+                request, f"{skipped} notification(s) left alone: only failed ones are re-sent.", messages.WARNING
+            )

@@ -70,8 +70,7 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         created = payment_create(**{field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")})
-        obj.pk = created.pk
-        obj.creation_date = created.creation_date
+        obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 
 @admin.register(Anticipation)

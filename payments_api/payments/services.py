@@ -65,7 +65,10 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
 
 def payment_create(*, supplier: Supplier, due_date: datetime.date, value: Decimal) -> Payment:
     payment_validate(due_date=due_date, value=value)
-    return Payment.objects.create(supplier=supplier, creation_date=timezone.localdate(), due_date=due_date, value=value)
+    # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
+    return Payment.objects.create(
+        supplier=supplier, creation_date=timezone.localdate(), due_date=due_date, value=value.quantize(CENT)
+    )
 
 
 @transaction.atomic

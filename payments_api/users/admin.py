@@ -34,6 +34,15 @@ class EmailUserChangeForm(UniqueEmailMixin, UserChangeForm):
         fields = "__all__"
 
 
+def is_privileged(user: User) -> bool:
+    return user.is_superuser or user.is_staff or user.is_operator
+
+
+def manages(admin_user: User, user: User) -> bool:
+    """A superuser manages every account; anyone else the accounts that hold no role (suppliers' and plain ones)."""
+    return admin_user.is_superuser or not is_privileged(user)
+
+
 @admin.register(User)
 class UserAdmin(OperatorAdminMixin, DjangoUserAdmin):
     form = EmailUserChangeForm
@@ -51,20 +60,22 @@ class UserAdmin(OperatorAdminMixin, DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "is_operator")}),)
     operator_permissions = ("view", "add", "change", "delete")
-    # Only a superuser grants what goes beyond an operator's own reach.
-    superuser_only_fields = ("is_superuser", "groups", "user_permissions")
+    # Roles and permissions are granted by superusers alone. An operator who could make operators could approve,
+    # through a second account, an anticipation it requested as a supplier.
+    superuser_only_fields = ("is_operator", "is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
         return readonly if request.user.is_superuser else readonly + self.superuser_only_fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False  # changing a superuser's password or e-mail would be taking over the account
+        # Changing another privileged account's password or e-mail would be taking it over.
+        if obj is not None and not manages(request.user, obj) and obj.pk != request.user.pk:
+            return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if obj is not None and not manages(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -89,3 +100,17 @@ class SupplierAdmin(OperatorAdminMixin, admin.ModelAdmin):
     search_fields = ("corporate_name", "reg_number", "user__email")
     autocomplete_fields = ("user",)
     list_select_related = ("user",)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The CNPJ is stored as its 14 characters: find it as printed too (12.ABC.345/01DE-35, in any case).
+        compact = normalize_cnpj(search_term)
+        if compact and compact != search_term:
+            results |= queryset.filter(reg_number__contains=compact)
+        return results, may_have_duplicates
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Not an operator's own account nor another privileged one: a supplier's account holds no role.
+            kwargs["queryset"] = User.objects.filter(is_superuser=False, is_staff=False, is_operator=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -6,6 +6,8 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from payments_api.users.selectors import user_for_authentication
 
+TOKEN_REVOKED = _("The token was issued before the account was deactivated.")
+
 
 class UserJWTAuthentication(JWTAuthentication):
     """simplejwt's authentication with the same checks, the user and its supplier loaded together (and cached)."""
@@ -27,4 +29,6 @@ class UserJWTAuthentication(JWTAuthentication):
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+        if user.revoked(issued_at=validated_token.get("iat")):
+            raise AuthenticationFailed(TOKEN_REVOKED, code="token_revoked")
         return user

@@ -3,6 +3,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
 
@@ -47,6 +48,12 @@ class User(AbstractUser):
     is_operator = models.BooleanField(
         default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
     )
+    tokens_valid_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Tokens issued before this instant are refused: set when the account is deactivated.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -59,6 +66,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        # Deactivating an account ends its tokens for good: reactivating it later does not bring them back. Tokens
+        # carry their issue time in whole seconds, and so does this (a login in the same second as the deactivation,
+        # after a reactivation, must work).
+        if not self.is_active and self.pk is not None and User.objects.filter(pk=self.pk, is_active=True).exists():
+            self.tokens_valid_after = timezone.now().replace(microsecond=0)
+            if (fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*fields, "tokens_valid_after"}
+        super().save(*args, **kwargs)
+
+    def revoked(self, *, issued_at) -> bool:
+        """Whether a token issued at `issued_at` (its "iat", seconds since the epoch) predates a deactivation."""
+        if self.tokens_valid_after is None:
+            return False
+        return not isinstance(issued_at, (int, float)) or issued_at < self.tokens_valid_after.timestamp()
 
     @property
     def supplier_or_none(self):

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import Token, UntypedToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from payments_api.users.authentication import TOKEN_REVOKED
 from payments_api.users.models import User
 
 NO_ACTIVE_ACCOUNT = _("No active account found for the given token.")
@@ -22,6 +23,8 @@ def token_user(*, token: Token) -> User:
         user.password
     ):
         raise AuthenticationFailed(_("The user's password has been changed."), "password_changed")
+    if user.revoked(issued_at=token.payload.get("iat")):
+        raise AuthenticationFailed(TOKEN_REVOKED, "token_revoked")
     return user
 
 

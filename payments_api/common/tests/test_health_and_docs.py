@@ -157,6 +157,7 @@ def test_docs_are_served_without_authentication(db, anonymous_client):
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger-ui" in response.content
     assert b"/api/schema/" in response.content
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/schema/"])

@@ -1,11 +1,13 @@
 """Operators see each notification's state in the admin and re-send the failed ones."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,24 @@ def test_resend_sends_failed_notifications_again_and_leaves_the_others(
     assert (failed.status, failed.attempts, failed.last_error) == (NotificationStatus.SENT, 9, "")
     assert pending.status == NotificationStatus.PENDING
     assert [message.to for message in mail.outbox] == [[failed.recipient]]
+    said = [str(message) for message in response.context["messages"]]
+    assert said == ["1 notification(s) queued again.", "1 notification(s) left alone: only failed ones are re-sent."]
+
+
+def test_staff_who_are_not_operators_cannot_resend(client, django_capture_on_commit_callbacks):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client.force_login(staff)
+    failed = notification(NotificationStatus.FAILED, attempts=16, last_error="boom")
+
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200 and b'value="resend"' not in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CHANGELIST, {"action": "resend", "_selected_action": [failed.pk]})
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (NotificationStatus.FAILED, 16)
+    assert not mail.outbox
 
 
 def test_notifications_cannot_be_added_changed_or_deleted_in_the_admin(operator_admin_client):

@@ -252,6 +252,19 @@ def test_adding_a_payment_goes_through_the_service(operator_admin_client, suppli
     )
 
 
+@pytest.mark.parametrize("value", ["1e3", "1000", "1000.0", "01000.00"])
+def test_a_payment_added_with_its_value_written_otherwise_is_announced_in_cents(operator_admin_client, supplier, value):
+    response = operator_admin_client.post(
+        f"{PAYMENTS}add/", {"supplier": supplier.pk, "due_date": days(30).isoformat(), "value": value}, follow=True
+    )
+
+    payment = Payment.objects.get()
+    assert str(payment.value) == "1000.00"
+    assert [str(message) for message in response.context["messages"]] == [
+        f"The payment “Payment #{payment.pk} of 1000.00 due {days(30)}” was added successfully."
+    ]
+
+
 def test_adding_a_payment_with_a_past_due_date_shows_an_error_and_stores_nothing(operator_admin_client, supplier):
     response = add_payment(operator_admin_client, supplier, days(-1), "1000.00")
 

@@ -64,5 +64,12 @@ def test_new_rows_get_fresh_ids_after_seeding(seeded, supplier):
 
 
 def test_a_seeded_database_is_not_seeded_twice(seeded):
-    with pytest.raises(CommandError, match="already holds seeded users"):
+    with pytest.raises(CommandError, match="already holds users"):
         call_command("seed_load", suppliers=1, payments=1)
+
+
+def test_a_database_in_use_is_refused_and_left_as_it_was(supplier):
+    with pytest.raises(CommandError, match="already holds users"):
+        call_command("seed_load", suppliers=1, payments=1)
+
+    assert list(User.objects.all()) == [supplier.user]

@@ -1,4 +1,5 @@
-"""Operators manage users and suppliers in the admin; only a superuser grants superuser status or permissions."""
+"""Operators manage users and suppliers in the admin; only a superuser grants roles or permissions, or manages an
+account that holds them."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 USERS = "/admin/users/user/"
 SUPPLIERS = "/admin/users/supplier/"
-SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
+SUPERUSER_ONLY = ("is_operator", "is_staff", "is_superuser", "groups", "user_permissions")
 
 
 def change_form(user: User, **fields) -> dict:
@@ -40,7 +41,7 @@ def test_an_operator_adds_a_user(operator_admin_client):
     assert not (created.is_superuser or created.is_staff or created.is_operator)
 
 
-def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_admin_client):
+def test_an_operator_changes_a_user_but_cannot_give_it_a_role(operator_admin_client):
     user = UserFactory()
 
     response = operator_admin_client.post(
@@ -49,17 +50,36 @@ def test_an_operator_changes_a_user_and_makes_it_an_operator(operator_admin_clie
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.first_name, user.is_staff, user.is_operator, user.is_superuser) == ("Ana", True, True, False)
+    assert (user.first_name, user.is_staff, user.is_operator, user.is_superuser) == ("Ana", False, False, False)
 
 
-def test_an_operator_sees_the_superuser_only_fields_read_only(operator_admin_client):
+def test_an_operator_adds_a_user_without_a_role_whatever_it_posts(operator_admin_client):
+    password = "A-long-pass-phrase-9"
+    form = {"email": "second@example.com", "password1": password, "password2": password, "is_operator": "on"}
+
+    assert operator_admin_client.post(f"{USERS}add/", form).status_code == 302
+    assert not User.objects.get(email="second@example.com").is_operator
+
+
+@pytest.mark.parametrize("page", ["change/", "add/"])
+def test_an_operator_sees_the_superuser_only_fields_read_only(operator_admin_client, page):
     user = UserFactory()
 
-    page = operator_admin_client.get(f"{USERS}{user.pk}/change/").content.decode()
+    html = operator_admin_client.get(f"{USERS}{user.pk}/{page}" if page == "change/" else f"{USERS}{page}")
 
     for field in SUPERUSER_ONLY:
-        assert f'name="{field}"' not in page
-    assert 'name="is_operator"' in page
+        assert f'name="{field}"' not in html.content.decode()
+
+
+def test_a_superuser_makes_a_user_an_operator(superuser_admin_client):
+    user = UserFactory()
+
+    form = change_form(user, is_staff="on", is_operator="on")
+    response = superuser_admin_client.post(f"{USERS}{user.pk}/change/", form)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.is_staff, user.is_operator) == (True, True)
 
 
 @pytest.mark.parametrize("target", ["another user", "themselves"])
@@ -93,8 +113,13 @@ def test_a_superuser_still_grants_superuser_status(superuser_admin_client):
     assert user.is_superuser
 
 
-def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_admin_client):
-    superuser = UserFactory(is_staff=True, is_superuser=True)
+@pytest.mark.parametrize(
+    "flags",
+    [{"is_staff": True, "is_superuser": True}, {"is_staff": True, "is_operator": True}, {"is_operator": True}],
+    ids=["superuser", "another-operator", "api-operator"],
+)
+def test_an_operator_cannot_take_over_or_delete_a_privileged_account(operator_admin_client, flags):
+    superuser = UserFactory(**flags)
     email, password = superuser.email, superuser.password
 
     page = operator_admin_client.get(f"{USERS}{superuser.pk}/change/")
@@ -113,7 +138,20 @@ def test_an_operator_cannot_take_over_or_delete_a_superuser(operator_admin_clien
     assert (renamed.status_code, new_password.status_code, deleted.status_code) == (403, 403, 403)
     assert deleted_in_bulk.status_code == 403
     superuser.refresh_from_db()
-    assert (superuser.email, superuser.password, superuser.is_superuser) == (email, password, True)
+    assert (superuser.email, superuser.password) == (email, password)
+
+
+def test_an_operator_changes_its_own_name_and_password_but_keeps_its_role(operator_admin_client, admin_operator):
+    form = change_form(admin_operator, first_name="Olga", is_staff="on", is_operator=None)
+    renamed = operator_admin_client.post(f"{USERS}{admin_operator.pk}/change/", form)
+    new_password = operator_admin_client.post(
+        f"{USERS}{admin_operator.pk}/password/", {"password1": "Own-new-pass-9876", "password2": "Own-new-pass-9876"}
+    )
+
+    assert (renamed.status_code, new_password.status_code) == (302, 302)
+    admin_operator.refresh_from_db()
+    assert admin_operator.first_name == "Olga" and admin_operator.check_password("Own-new-pass-9876")
+    assert admin_operator.is_operator and admin_operator.is_staff
 
 
 def test_an_operator_deletes_a_user_that_no_history_refers_to(operator_admin_client):
@@ -138,6 +176,24 @@ def test_an_operator_adds_a_supplier_with_a_formatted_cnpj(operator_admin_client
     assert (supplier.corporate_name, supplier.reg_number, supplier.language) == ("Nova Ltda", "12ABC34501DE35", "en")
 
 
+@pytest.mark.parametrize("owner", ["itself", "another operator", "a staff user"])
+def test_an_operator_cannot_make_a_privileged_account_a_supplier(operator_admin_client, admin_operator, owner):
+    user = {
+        "itself": lambda: admin_operator,
+        "another operator": lambda: UserFactory(is_operator=True),
+        "a staff user": lambda: UserFactory(is_staff=True),
+    }[owner]()
+
+    response = operator_admin_client.post(
+        f"{SUPPLIERS}add/",
+        {"user": user.pk, "corporate_name": "Mine Ltda", "reg_number": "12.ABC.345/01DE-35", "language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not Supplier.objects.exists()
+
+
 def test_an_operator_changes_a_supplier(operator_admin_client):
     supplier = SupplierFactory()
 
@@ -148,6 +204,16 @@ def test_an_operator_changes_a_supplier(operator_admin_client):
     assert response.status_code == 302
     supplier.refresh_from_db()
     assert supplier.corporate_name == "Renamed S.A."
+
+
+@pytest.mark.parametrize("term", ["12.ABC.345/01DE-35", "12.abc.345", "12ABC345", "01de-35"])
+def test_an_operator_finds_a_supplier_by_its_cnpj_as_printed(operator_admin_client, term):
+    wanted = SupplierFactory(reg_number="12ABC34501DE35")
+    SupplierFactory()
+
+    response = operator_admin_client.get(SUPPLIERS, {"q": term})
+
+    assert list(response.context["cl"].result_list) == [wanted]
 
 
 def test_an_operator_finds_users_with_the_supplier_forms_autocomplete(operator_admin_client):

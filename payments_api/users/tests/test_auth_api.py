@@ -282,6 +282,21 @@ def test_refresh_token_issued_before_a_password_change_is_unauthorized(supplier)
     assert "access" not in response.json()
 
 
+@pytest.mark.parametrize("save", [lambda user: user.save(), lambda user: user.save(update_fields=["is_active"])])
+def test_tokens_issued_before_a_deactivation_stay_dead_after_reactivation(supplier, save):
+    old = issued_seconds_ago(supplier.user, 1)
+    for active in (False, True):
+        supplier.user.is_active = active
+        save(supplier.user)
+
+    assert_problem(bearer(old["access"]).get("/api/payments/"), 401, "token-revoked")
+    assert_problem(APIClient().post(REFRESH_URL, {"refresh": old["refresh"]}, format="json"), 401, "token-revoked")
+    assert_problem(APIClient().post("/api/token/verify/", {"token": old["access"]}, format="json"), 401)
+    new = obtain(supplier.user.email).json()
+    assert bearer(new["access"]).get("/api/payments/").status_code == 200
+    assert APIClient().post(REFRESH_URL, {"refresh": new["refresh"]}, format="json").status_code == 200
+
+
 def test_refresh_token_of_an_inactive_user_is_unauthorized(supplier):
     refresh = obtain(supplier.user.email).json()["refresh"]
     supplier.user.is_active = False
@@ -321,6 +336,24 @@ def _password_changed(user) -> str:
     return token
 
 
+def issued_seconds_ago(user, seconds: int) -> dict:
+    """A token pair as POST /api/token/ would have issued it `seconds` ago."""
+    refresh = RefreshToken.for_user(user)
+    access = refresh.access_token
+    for token in (refresh, access):
+        token.set_iat(at_time=timezone.now() - datetime.timedelta(seconds=seconds))
+    return {"access": str(access), "refresh": str(refresh)}
+
+
+def _reactivated(user) -> str:
+    token = issued_seconds_ago(user, 1)["access"]
+    user.is_active = False
+    user.save()
+    user.is_active = True
+    user.save()
+    return token
+
+
 UNAUTHORIZED = {
     "no token": (lambda user: APIClient().get("/api/payments/"), "not-authenticated"),
     "header not 'Bearer <token>'": (
@@ -331,6 +364,7 @@ UNAUTHORIZED = {
     "deleted user": (lambda user: bearer(_unknown_user(user)).get("/api/payments/"), "user-not-found"),
     "deactivated user": (lambda user: bearer(_deactivated(user)).get("/api/payments/"), "user-inactive"),
     "password changed": (lambda user: bearer(_password_changed(user)).get("/api/payments/"), "password-changed"),
+    "deactivated since": (lambda user: bearer(_reactivated(user)).get("/api/payments/"), "token-revoked"),
     "wrong credentials": (lambda user: obtain(user.email, "a-wrong-password"), "no-active-account"),
 }
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from payments_api.common.tests.problems import assert_problem
 from payments_api.users.selectors import authentication_cache_key
-from payments_api.users.tests.factories import OperatorFactory
+from payments_api.users.tests.factories import OperatorFactory, UserFactory
 
 URL = "/api/logs/"  # an empty list: one query (its count), plus the user's when it is not cached
 
@@ -53,6 +53,15 @@ def test_a_user_whose_supplier_is_deleted_loses_the_suppliers_access_at_once(sup
     queries(supplier_client)
 
     supplier.delete()
+
+    assert_problem(supplier_client.get(URL), 403)
+
+
+def test_a_supplier_moved_to_another_user_leaves_the_previous_user_at_once(supplier_client, supplier):
+    queries(supplier_client)
+
+    supplier.user = UserFactory()
+    supplier.save()
 
     assert_problem(supplier_client.get(URL), 403)
 
