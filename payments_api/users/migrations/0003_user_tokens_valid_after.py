@@ -6,13 +6,18 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('users', '0002_supplier_language'),
+        ("users", "0002_supplier_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='tokens_valid_after',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Tokens issued before this instant are refused: set when the account is deactivated.', null=True),
+            model_name="user",
+            name="tokens_valid_after",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="Tokens issued before this instant are refused: set when the account is deactivated.",
+                null=True,
+            ),
         ),
     ]
