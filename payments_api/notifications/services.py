@@ -15,7 +15,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from kombu.exceptions import OperationalError
 
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.requestlogs.models import RequestLog
@@ -40,7 +39,7 @@ def notification_create(*, request_log: RequestLog) -> Notification:
 
 
 def notification_enqueue(*, notification_id: int) -> bool:
-    """Publish the send task. A broker outage is logged, not raised: the row stays pending for the relay.
+    """Publish the send task. Any failure to publish is logged, not raised: the row stays pending for the relay.
 
     After a failed publish the process does not try again for NOTIFICATION_PUBLISH_PAUSE seconds, so a broker that
     does not answer costs one request per pause the connection timeout, not every request.
@@ -53,7 +52,10 @@ def notification_enqueue(*, notification_id: int) -> bool:
         return False
     try:
         send_notification.apply_async(args=[notification_id], retry=False)
-    except (OperationalError, OSError):
+    except Exception:
+        # Whatever the broker answers: kombu's OperationalError for a lost or refused connection, amqp's
+        # AccessRefused or NotAllowed for credentials or a virtual host it refuses. The action has committed and
+        # its row is the record, so the request must not fail for it.
         _publishing_paused_until = time.monotonic() + settings.NOTIFICATION_PUBLISH_PAUSE
         logger.warning("Broker unavailable; notification %s left for the relay", notification_id, exc_info=True)
         return False

@@ -9,6 +9,7 @@ import threading
 import time
 from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core import mail
@@ -183,6 +184,33 @@ def test_emails_of_requests_made_while_the_broker_is_down_arrive_once_after_it_r
     assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
     # A second relay pass finds nothing left to send.
     assert notifications_relay(older_than=datetime.timedelta(0)) == 0
+
+
+@pytest.mark.parametrize("refusal", ["no-such-vhost", "wrong-password"])
+def test_a_broker_that_refuses_the_web_side_fails_no_request_and_loses_no_email(
+    web_broker, refusal, task_activity, supplier, client_for, mailoutbox
+):
+    from payments_api.celery import app
+
+    working = urlsplit(app.conf.broker_url)
+    if refusal == "no-such-vhost":
+        refused = working._replace(path="/no-such-vhost")
+    else:
+        refused = working._replace(netloc=f"{working.username}:wrong-password@{working.hostname}:{working.port}")
+    web_broker(urlunsplit(refused))
+    payment = PaymentFactory(supplier=supplier, due_date=days(30))
+
+    response = client_for(supplier.user).post(
+        "/api/anticipations/", {"payment": payment.pk, "new_due_date": days(5).isoformat()}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    assert Notification.objects.get().status == NotificationStatus.PENDING
+    web_broker()  # the broker takes the web side back
+    assert notifications_relay(older_than=datetime.timedelta(0)) == 1
+    wait_for_mail(1)
+    time.sleep(QUIET_PERIOD)  # and no second copy follows
+    assert [message.to for message in mail.outbox] == [[supplier.user.email]]
 
 
 @pytest.fixture
