@@ -30,9 +30,11 @@ class PaymentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
+        self.today = timezone.localdate()
         if cleaned.get("due_date") and cleaned.get("value") is not None:
             try:
-                payment_validate(due_date=cleaned["due_date"], value=cleaned["value"])
+                payment_validate(due_date=cleaned["due_date"], value=cleaned["value"], today=self.today)
             except DomainError as exc:
                 raise ValidationError({getattr(exc, "field", None) or "__all__": exc.detail}) from exc
         return cleaned
@@ -69,7 +71,8 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        created = payment_create(**{field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")})
+        fields = {field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")}
+        created = payment_create(**fields, today=form.today)
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 

@@ -36,14 +36,19 @@ MAX_DUE_YEARS_AHEAD = 10
 
 
 def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Decimal) -> Decimal:
-    """value - value * (monthly_rate / 30) * days_early, multiplied before dividing and rounded once, half up."""
-    with localcontext(prec=60):
+    """value - value * (monthly_rate / 30) * days_early, multiplied before dividing and rounded once, half up.
+
+    The precision holds the product exactly whatever the digits of the rate, so the only rounding is the last one
+    (the quotient by 30 may not end, but its tail of 3s or 6s never sits on a half cent).
+    """
+    digits = len(value.as_tuple().digits) + len(monthly_rate.as_tuple().digits) + len(str(days_early))
+    with localcontext(prec=max(60, digits + 30)):
         exact = value - value * monthly_rate * days_early / DAYS_PER_MONTH
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def payment_validate(*, due_date: datetime.date, value: Decimal) -> None:
-    today = timezone.localdate()
+def payment_validate(*, due_date: datetime.date, value: Decimal, today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
     if due_date < today:
         raise InvalidPayment("The due date cannot be in the past.", field="due_date")
     latest = years_after(today, MAX_DUE_YEARS_AHEAD)
@@ -63,11 +68,18 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def payment_create(*, supplier: Supplier, due_date: datetime.date, value: Decimal) -> Payment:
-    payment_validate(due_date=due_date, value=value)
+def payment_create(
+    *, supplier: Supplier, due_date: datetime.date, value: Decimal, today: datetime.date | None = None
+) -> Payment:
+    """A payment created on `today` (by default the day it is called), the day its due date is judged against.
+
+    "Today" is read once, so the check and the creation date agree across midnight.
+    """
+    today = today or timezone.localdate()
+    payment_validate(due_date=due_date, value=value, today=today)
     # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
     return Payment.objects.create(
-        supplier=supplier, creation_date=timezone.localdate(), due_date=due_date, value=value.quantize(CENT)
+        supplier=supplier, creation_date=today, due_date=due_date, value=value.quantize(CENT)
     )
 
 

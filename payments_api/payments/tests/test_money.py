@@ -112,6 +112,15 @@ days = st.integers(min_value=0, max_value=3650)
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("0.9999"), places=4, allow_nan=False)
 
 
+@pytest.mark.parametrize("digits", [60, 70, 200])
+@pytest.mark.parametrize("value, days_early", [("5.00", 1), ("0.25", 60), ("999999999.99", 3650)])
+def test_a_rate_with_very_many_digits_is_still_rounded_once(value, days_early, digits):
+    rate = Decimal("0.03") + Decimal(1).scaleb(-digits)  # 0.03000...0001
+
+    expected = round_half_up(exact_discounted(Decimal(value), days_early, rate))
+    assert new_value(value, days_early, rate) == expected
+
+
 @given(value=values, days_early=days, rate=rates)
 def test_property_equals_the_exact_fraction_rounded_half_up(value, days_early, rate):
     result = anticipation_new_value(value=value, days_early=days_early, monthly_rate=rate)

@@ -1,5 +1,7 @@
 """manage.py seed_load: a load-test population on PostgreSQL, in every state, that the database's own rules accept."""
 
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -61,6 +63,17 @@ def test_new_rows_get_fresh_ids_after_seeding(seeded, supplier):
     payment = Payment.objects.create(supplier=supplier, due_date=timezone.localdate(), value=1)
 
     assert payment.pk > 700
+
+
+@pytest.mark.parametrize("hour_utc", [3, 10, 23])
+def test_no_action_is_logged_after_the_seeding_started(hour_utc, monkeypatch):
+    started = datetime.datetime(2026, 11, 23, hour_utc, 0, tzinfo=datetime.timezone.utc)
+    monkeypatch.setattr(timezone, "now", lambda: started)
+
+    call_command("seed_load", suppliers=5, payments=2000, operators=2, stdout=None)
+
+    assert RequestLog.objects.filter(created_at__date=timezone.localdate(started)).exists()  # today's are there
+    assert not RequestLog.objects.filter(created_at__gt=started).exists()
 
 
 def test_a_seeded_database_is_not_seeded_twice(seeded):

@@ -55,6 +55,16 @@ def test_payment_create_stores_the_payment_created_today(supplier):
     )
 
 
+def test_payment_create_reads_today_once_so_midnight_between_check_and_insert_changes_nothing(supplier, monkeypatch):
+    day = datetime.date(2030, 5, 10)
+    calls = iter([day, day + datetime.timedelta(days=1)])
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: next(calls))
+
+    payment = payment_create(supplier=supplier, due_date=day, value=Decimal("10.00"))
+
+    assert (payment.creation_date, payment.due_date) == (day, day)
+
+
 def test_payment_create_accepts_a_payment_due_today(supplier):
     assert payment_create(supplier=supplier, due_date=days(0), value=Decimal("10.00")).due_date == days(0)
 

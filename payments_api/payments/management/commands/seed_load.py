@@ -102,8 +102,8 @@ class Command(BaseCommand):
         if User.objects.exists():
             raise CommandError("seed_load fills an empty database, and this one already holds users.")
 
-        started = timezone.now()
-        self.today = timezone.localdate()
+        self.started = started = timezone.now()
+        self.today = timezone.localdate(started)
         self.random = random.Random(random_seed)
         with transaction.atomic():
             operator_ids = self._users("operator", operators, password, is_operator=True)
@@ -207,8 +207,13 @@ class Command(BaseCommand):
 
     def _logs(self, ids: Iterator[int], anticipation: tuple, supplier_user_id: int, operator_ids: list[int]):
         anticipation_id, _, requested, _, _, decided, status = anticipation
-        yield (next(ids), anticipation_id, supplier_user_id, RequestLogAction.REQUESTED.value, f"{requested}T12:00:00Z")
+        yield (next(ids), anticipation_id, supplier_user_id, RequestLogAction.REQUESTED.value, self._at(requested, 12))
         if status != AnticipationStatus.PENDING_CONFIRMATION:
             action = DECISION_ACTIONS[status]
             operator_id = operator_ids[anticipation_id % len(operator_ids)]
-            yield (next(ids), anticipation_id, operator_id, action.value, f"{decided}T15:00:00Z")
+            yield (next(ids), anticipation_id, operator_id, action.value, self._at(decided, 15))
+
+    def _at(self, day: datetime.date, hour: int) -> str:
+        """`hour` o'clock on `day` in the service's time zone, or the seeding's start if that is still to come."""
+        moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_current_timezone())
+        return min(moment, self.started).isoformat()
