@@ -69,8 +69,8 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         # Deactivating an account ends its tokens for good: reactivating it later does not bring them back. Tokens
-        # carry their issue time in whole seconds, and so does this (a login in the same second as the deactivation,
-        # after a reactivation, must work).
+        # carry their issue time ("iat") in whole seconds, so the instant is kept in whole seconds too: a login right
+        # after a reactivation, within the second of the deactivation, still gets a working token.
         if not self.is_active and self.pk is not None and User.objects.filter(pk=self.pk, is_active=True).exists():
             self.tokens_valid_after = timezone.now().replace(microsecond=0)
             if (fields := kwargs.get("update_fields")) is not None:
