@@ -39,6 +39,7 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"),
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="notification_language_valid"),
             models.CheckConstraint(
                 condition=Q(attempts_before_resend__lte=F("attempts")), name="notification_resend_after_attempts"
             ),

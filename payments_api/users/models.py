@@ -111,6 +111,7 @@ class Supplier(models.Model):
             models.CheckConstraint(
                 condition=models.Q(reg_number__regex=r"^[0-9A-Z]{12}[0-9]{2}$"), name="supplier_reg_number_shape"
             ),
+            models.CheckConstraint(condition=models.Q(language__in=Language.values), name="supplier_language_valid"),
         ]
 
     def __str__(self):

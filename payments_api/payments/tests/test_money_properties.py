@@ -71,7 +71,7 @@ def test_new_value_is_monotone_in_days_early(value, rate, some_days, other_days)
 
 @given(values, rates, days)
 @example(Decimal("1000.00"), Decimal("0.03"), 16)  # 984.00, the worked example
-@example(Decimal("0.05"), Decimal("0.03"), 10)  # 0.0495 rounds half up to 0.05
+@example(Decimal("1.50"), Decimal("0.03"), 10)  # exactly 1.485, a tie: half up gives 1.49 (half even 1.48)
 def test_new_value_is_exact_to_the_cent_rounded_half_up(value, rate, days_early):
     assume(rate * days_early <= 30)  # a negative result is refused by the service; its ties would round down
     new_value = anticipation_new_value(value=value, days_early=days_early, monthly_rate=rate)
@@ -99,6 +99,8 @@ def test_worked_example_and_half_up_rounding():
     assert anticipation_new_value(value=Decimal("100.00"), days_early=5, monthly_rate=Decimal("0.03")) == Decimal(
         "99.50"
     )
-    assert anticipation_new_value(value=Decimal("0.15"), days_early=10, monthly_rate=Decimal("0.03")) == Decimal(
-        "0.15"
-    )  # 0.1485 -> 0.15
+    # exactly 1.485 and 9.945: ties go up, where half-even would give 1.48 and 9.94
+    assert anticipation_new_value(value=Decimal("1.50"), days_early=10, monthly_rate=Decimal("0.03")) == Decimal("1.49")
+    assert anticipation_new_value(value=Decimal("10.20"), days_early=25, monthly_rate=Decimal("0.03")) == Decimal(
+        "9.95"
+    )

@@ -16,7 +16,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
@@ -76,10 +75,6 @@ def _copy(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
             total += count
 
 
-def _next_id(model) -> int:
-    return (model.objects.aggregate(last=Max("id"))["last"] or 0) + 1
-
-
 class Command(BaseCommand):
     help = (
         "Load suppliers, payments in every state, anticipations and request logs into PostgreSQL for benchmarks. "
@@ -127,7 +122,7 @@ class Command(BaseCommand):
         )
 
     def _users(self, role: str, count: int, password: str, *, is_operator: bool) -> list[int]:
-        first_id = _next_id(User)
+        first_id = User.objects.count() + 1  # operators first, then suppliers, into a database without users
         password_hash = make_password(password)  # hashed once: hashing per user would take minutes
         joined = timezone.now().isoformat()
         columns = ("id", "password", "is_superuser", "email", "first_name", "last_name", "is_staff", "is_active")
@@ -141,18 +136,15 @@ class Command(BaseCommand):
         return list(range(first_id, first_id + count))
 
     def _suppliers(self, user_ids: list[int]) -> list[int]:
-        first_id = _next_id(Supplier)
-        start = Supplier.objects.filter(reg_number__startswith="9").count()
         rows = (
-            (first_id + n, user_id, f"Seeded Supplier {n + 1} Ltda", seed_cnpj(start + n + 1), "pt-br")
-            for n, user_id in enumerate(user_ids)
+            (n, user_id, f"Seeded Supplier {n} Ltda", seed_cnpj(n), "pt-br") for n, user_id in enumerate(user_ids, 1)
         )
         _copy(Supplier._meta.db_table, ("id", "user_id", "corporate_name", "reg_number", "language"), rows)
-        return list(range(first_id, first_id + len(user_ids)))
+        return list(range(1, len(user_ids) + 1))
 
     def _payments(self, count: int, supplier_ids: list[int], user_of: dict[int, int], operator_ids: list[int]):
-        payment_ids = itertools.count(_next_id(Payment))
-        anticipation_ids, log_ids = itertools.count(_next_id(Anticipation)), itertools.count(_next_id(RequestLog))
+        # The database held no users, hence no suppliers and nothing of theirs: every table's ids start at 1.
+        payment_ids, anticipation_ids, log_ids = itertools.count(1), itertools.count(1), itertools.count(1)
         payments, anticipations, logs = [], [], []
         counts = {"anticipations": 0, "logs": 0}
 
