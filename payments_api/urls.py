@@ -1,15 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from payments_api.common.docs import SwaggerView
 from payments_api.common.health import HealthView
 from payments_api.common.throttling import login_throttled
-from payments_api.users.apis import TokenLogoutView, TokenObtainView, TokenRefreshView, TokenVerifyView
+from payments_api.users.apis import TokenLogoutView, TokenObtainView
 
 api_patterns = [
     # Each path also answers without its trailing slash (common/middleware.py TrailingSlashMiddleware).
     path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    # simplejwt's own views; their serializers are the project's, named in SIMPLE_JWT.
     path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
     path("token/logout/", TokenLogoutView.as_view(), name="token_logout"),

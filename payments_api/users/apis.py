@@ -12,14 +12,6 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     throttle_classes = [LoginIPRateThrottle, LoginEmailRateThrottle]
 
 
-class TokenRefreshView(jwt_views.TokenRefreshView):
-    pass
-
-
-class TokenVerifyView(jwt_views.TokenVerifyView):
-    pass
-
-
 class TokenLogoutView(jwt_views.TokenBlacklistView):
     serializer_class = TokenBlacklistSerializer
 

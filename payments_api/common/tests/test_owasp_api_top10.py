@@ -1,6 +1,5 @@
 """OWASP API Security Top 10 (2023), one section per item; docs/security.md maps each item to these tests."""
 
-import datetime
 import re
 import smtplib
 
@@ -10,13 +9,9 @@ from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentStatus
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import UserFactory
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture

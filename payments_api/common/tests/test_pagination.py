@@ -1,27 +1,21 @@
 """List pagination: page numbers with a count for suppliers, cursors (newest first) for operators, and a number of
 SQL queries per list request that does not grow with the data."""
 
-import datetime
 from base64 import b64encode
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import AnticipationStatus
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
 LISTS = ["/api/payments/", "/api/anticipations/", "/api/logs/"]
 STATUS_FILTERS = ["", "A", "U", "PC", "AN", "D"]
 DECISIONS = {AnticipationStatus.APPROVED: RequestLogAction.APPROVED, AnticipationStatus.DENIED: RequestLogAction.DENIED}
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def cursor_of(link: str) -> str:

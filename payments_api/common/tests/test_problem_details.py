@@ -1,23 +1,17 @@
 """Every client error is an RFC 9457 problem document; odd input is a 4xx, never a 5xx."""
 
-import datetime
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from payments_api.common.tests.problems import PROBLEM_CONTENT_TYPE, assert_problem
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory
 
 HUGE = 99999999999999999999  # beyond a 64-bit integer
 BIGINT_MAX = 2**63 - 1
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture

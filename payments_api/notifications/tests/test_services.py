@@ -19,14 +19,10 @@ from payments_api.notifications.services import (
 )
 from payments_api.notifications.tasks import send_notification
 from payments_api.payments.services import anticipation_decide, anticipation_request
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
 pytestmark = pytest.mark.django_db
-
-
-def days(offset):
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture

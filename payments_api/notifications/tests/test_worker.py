@@ -14,7 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.utils import timezone
 
 from payments_api.common.tests.celery_worker import wait_for, wait_for_mail
 from payments_api.notifications import services
@@ -22,7 +21,7 @@ from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notifications_relay
 from payments_api.payments.models import Anticipation, Decision
 from payments_api.payments.services import anticipation_decide, anticipation_request
-from payments_api.payments.tests.factories import PaymentFactory
+from payments_api.payments.tests.factories import PaymentFactory, days
 from payments_api.users.models import Language
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,10 +31,6 @@ QUIET_PERIOD = 1.0
 
 class Rollback(Exception):
     pass
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def test_the_worker_sends_the_email_only_after_the_request_commits(task_activity, supplier, mailoutbox):

@@ -12,6 +12,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def days(offset: int) -> datetime.date:
+    """The date `offset` days from today (negative: in the past)."""
+    return today() + datetime.timedelta(days=offset)
+
+
 class PaymentFactory(factory.django.DjangoModelFactory):
     """A payment stored directly; use payment_create to go through the rules."""
 

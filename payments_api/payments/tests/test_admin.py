@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory
 
@@ -23,10 +23,6 @@ DENIED = AnticipationStatus.DENIED
 ANTICIPATIONS = "/admin/payments/anticipation/"
 PAYMENTS = "/admin/payments/payment/"
 REQUEST_LOGS = "/admin/requestlogs/requestlog/"
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from payments_api.common.tests.problems import assert_problem
 from payments_api.common.tests.spellings import FULL_WIDTH_DIGITS, OTHER_DATE_SPELLINGS
 from payments_api.payments.models import Anticipation, AnticipationStatus
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory
 
@@ -17,10 +17,6 @@ URL = "/api/anticipations/"
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
 APPROVED = AnticipationStatus.APPROVED
 DENIED = AnticipationStatus.DENIED
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def detail_url(pk) -> str:

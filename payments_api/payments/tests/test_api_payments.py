@@ -10,13 +10,9 @@ from payments_api.common.tests.problems import assert_problem
 from payments_api.common.tests.spellings import OTHER_DATE_SPELLINGS
 from payments_api.payments.models import AnticipationStatus, Payment
 from payments_api.payments.services import years_after
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 
 URL = "/api/payments/"
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def detail_url(pk) -> str:

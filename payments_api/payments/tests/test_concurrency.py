@@ -1,10 +1,8 @@
 """Concurrent requests and decisions on PostgreSQL: the row lock lets exactly one win, the rest get a 409."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -12,17 +10,13 @@ from payments_api.common.tests.concurrency import run_together
 from payments_api.payments.errors import AnticipationAlreadyDecided
 from payments_api.payments.models import Anticipation, AnticipationStatus, Decision
 from payments_api.payments.services import anticipation_decide
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def authenticated_client(user) -> APIClient:

@@ -1,20 +1,14 @@
 """The database itself refuses a payment or an anticipation that breaks the rules, whatever code writes it."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from payments_api.payments.models import MAX_PAYMENT_VALUE, Anticipation, AnticipationStatus, Payment
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 
 pytestmark = pytest.mark.django_db
-
-
-def days(offset):
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 @pytest.fixture

@@ -1,21 +1,15 @@
 """payments_visible_to: the five states partition every payment on any day, and each caller sees only its scope."""
 
-import datetime
 
 import pytest
-from django.utils import timezone
 
 from payments_api.payments.models import AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
 APPROVED = AnticipationStatus.APPROVED
 DENIED = AnticipationStatus.DENIED
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def payment_in(supplier, *, due: int, anticipation: str | None = None, new_due: int = -5):

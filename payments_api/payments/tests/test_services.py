@@ -19,15 +19,11 @@ from payments_api.payments.errors import (
 )
 from payments_api.payments.models import MAX_PAYMENT_VALUE, Anticipation, AnticipationStatus, Decision, Payment
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create, years_after
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory
 
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
-
-
-def days(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 def assert_mail_about(message, anticipation: Anticipation):
