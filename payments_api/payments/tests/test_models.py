@@ -73,3 +73,10 @@ def test_the_database_refuses_a_second_anticipation_of_a_payment(payment):
     refused(AnticipationFactory, payment=payment, status=AnticipationStatus.DENIED)
 
     assert list(Anticipation.objects.filter(payment=payment)) == [first]
+
+
+def test_anticipations_of_different_payments_are_independent(payment, supplier):
+    AnticipationFactory(payment=payment)
+    AnticipationFactory(payment=PaymentFactory(supplier=supplier))
+
+    assert Anticipation.objects.count() == 2

@@ -5,15 +5,11 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from payments_api.payments.models import Anticipation
-from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import AppendOnlyError, RequestLog, RequestLogAction
 from payments_api.users.models import Supplier, User
 
 pytestmark = pytest.mark.django_db
-
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only trigger is created on PostgreSQL only"
-)
 
 
 @pytest.fixture
@@ -69,7 +65,7 @@ def test_a_new_log_row_is_saved(anticipation, operator):
 # --- append-only in the database (PostgreSQL trigger) ----------------------------------------------------------------
 
 
-@needs_postgresql
+@pytest.mark.postgresql  # the append-only trigger is created on PostgreSQL only
 @pytest.mark.parametrize(
     "statement",
     [
@@ -88,7 +84,7 @@ def test_the_database_refuses_raw_sql_updates_and_deletes(log, statement):
     assert stored(log) == before
 
 
-@needs_postgresql
+@pytest.mark.postgresql  # the append-only trigger is created on PostgreSQL only
 def test_the_database_refuses_a_queryset_update(log):
     before = stored(log)
 
@@ -99,7 +95,7 @@ def test_the_database_refuses_a_queryset_update(log):
     assert stored(log) == before
 
 
-@needs_postgresql
+@pytest.mark.postgresql  # the append-only trigger is created on PostgreSQL only
 def test_the_database_refuses_a_queryset_delete(log):
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic():
@@ -108,7 +104,7 @@ def test_the_database_refuses_a_queryset_delete(log):
     assert RequestLog.objects.filter(pk=log.pk).exists()
 
 
-@needs_postgresql
+@pytest.mark.postgresql  # the append-only trigger is created on PostgreSQL only
 def test_the_database_still_accepts_inserts(anticipation, operator):
     with connection.cursor() as cursor:
         cursor.execute(
@@ -222,17 +218,3 @@ def test_an_unknown_action_is_refused_by_the_database(anticipation, operator):
     with pytest.raises(IntegrityError):
         with transaction.atomic():
             RequestLog.objects.create(anticipation=anticipation, user=operator, action="X")
-
-
-def test_a_payment_has_at_most_one_anticipation(anticipation):
-    with pytest.raises(IntegrityError):
-        with transaction.atomic():
-            AnticipationFactory(payment=anticipation.payment)
-
-    assert Anticipation.objects.filter(payment=anticipation.payment).count() == 1
-
-
-def test_anticipations_of_different_payments_are_independent(anticipation, supplier):
-    AnticipationFactory(payment=PaymentFactory(supplier=supplier))
-
-    assert Anticipation.objects.count() == 2
