@@ -8,13 +8,9 @@ from payments_api.payments.models import Anticipation, AnticipationStatus, Payme
 from payments_api.users.tests.factories import SupplierFactory
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
 def days(offset: int) -> datetime.date:
     """The date `offset` days from today (negative: in the past)."""
-    return today() + datetime.timedelta(days=offset)
+    return timezone.localdate() + datetime.timedelta(days=offset)
 
 
 class PaymentFactory(factory.django.DjangoModelFactory):
@@ -24,8 +20,8 @@ class PaymentFactory(factory.django.DjangoModelFactory):
         model = Payment
 
     supplier = factory.SubFactory(SupplierFactory)
-    creation_date = factory.LazyFunction(lambda: today() - datetime.timedelta(days=10))
-    due_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
+    creation_date = factory.LazyFunction(lambda: days(-10))
+    due_date = factory.LazyFunction(lambda: days(30))
     value = Decimal("1000.00")
 
 
@@ -37,6 +33,6 @@ class AnticipationFactory(factory.django.DjangoModelFactory):
 
     payment = factory.SubFactory(PaymentFactory)
     creation_date = factory.LazyAttribute(lambda o: o.payment.creation_date)
-    new_due_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=10))
+    new_due_date = factory.LazyFunction(lambda: days(10))
     new_value = Decimal("980.00")
     status = AnticipationStatus.PENDING_CONFIRMATION
