@@ -289,3 +289,14 @@ def test_problem_content_type_is_used_for_django_level_errors_too(world):
 
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
     assert_problem(response, 404, "not-found")
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "127.0.0.1:8000@attacker.example", "bad host"])
+def test_a_host_the_service_does_not_serve_is_a_bad_request_problem(world, host):
+    before = snapshot()
+
+    body = {"due_date": days(30).isoformat(), "value": "100.00"}
+    response = world["supplier"].post("/api/payments/", body, format="json", HTTP_HOST=host)
+
+    assert_problem(response, 400, "bad-request")
+    assert snapshot() == before
