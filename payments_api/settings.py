@@ -8,6 +8,9 @@ import dj_database_url
 from decouple import Csv, config
 from django.core.exceptions import ImproperlyConfigured
 
+from payments_api.common.metrics import allowed_networks
+from payments_api.common.request_context import sentry_event_tag
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = config("DEBUG", default=False, cast=bool)
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the timing, the metrics and the log line cover every response, refusals included.
+    "payments_api.common.middleware.RequestObservationMiddleware",
     # Before anything reads the path: /api/payments is served as /api/payments/.
     "payments_api.common.middleware.TrailingSlashMiddleware",
     # Response headers first: a middleware sees only the responses of those below it, including their refusals.
@@ -146,7 +151,7 @@ STORAGES = {
 # Security. The service may sit behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", default=False, cast=bool)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, cast=int)
@@ -166,8 +171,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 CORS_ALLOWED_ORIGINS = config("CORS_ALLOWED_ORIGINS", default="", cast=Csv())
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key")
-CORS_EXPOSE_HEADERS = ("Location", "Retry-After", "Idempotent-Replayed")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ("Location", "Retry-After", "Idempotent-Replayed", "X-Request-ID")
 
 # E-mail
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -194,6 +199,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below (JSON lines with the task id), not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Publishing from a request gives up quickly when the broker is unreachable; the outbox row is the record.
 CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
@@ -310,10 +317,35 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Metrics at /metrics (docs/operations.md): answered to these addresses or networks (the connection's own address,
+# never X-Forwarded-For), or to anyone sending `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ALLOWED_IPS = config("METRICS_ALLOWED_IPS", default="127.0.0.1,::1", cast=Csv())
+METRICS_TOKEN = config("METRICS_TOKEN", default="")
+try:
+    allowed_networks(tuple(METRICS_ALLOWED_IPS))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
+
+# json: one JSON object per line (production, under gunicorn and Celery); text: lines for a terminal (make run).
+LOG_FORMAT = config("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "payments_api.common.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "payments_api.common.logs.JsonFormatter"},
+        "text": {"()": "payments_api.common.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": config("LOG_LEVEL", default="INFO")},
 }
 
@@ -321,4 +353,6 @@ SENTRY_DSN = config("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
-    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+    sentry_sdk.init(
+        dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0, before_send=sentry_event_tag  # the request id
+    )

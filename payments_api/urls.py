@@ -5,6 +5,7 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from payments_api.common.docs import SwaggerView
 from payments_api.common.health import HealthView
+from payments_api.common.metrics_view import metrics_view
 from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
+    # Prometheus asks for /metrics, without a slash; not public (METRICS_ALLOWED_IPS, METRICS_TOKEN).
+    path("metrics", metrics_view, name="metrics"),
     path("api/", include(api_patterns)),
 ]
 

@@ -8,6 +8,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from payments_api.common.request_context import current_request_id
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -55,6 +57,9 @@ def problem(*, status_code: int, title: str, detail: str, code: str, errors: lis
     }
     if errors:
         body["errors"] = errors
+    # The id the response's X-Request-ID header carries: a client quoting it finds every log line of the request.
+    if request_id := current_request_id():
+        body["request_id"] = request_id
     return body
 
 

@@ -1,9 +1,23 @@
-"""Request-wide guards that must hold before any view, parser or form reads the request."""
+"""Request-wide guards that must hold before any view, parser or form reads the request, and what every request
+leaves behind: its id, its metrics and its log line."""
+
+import logging
+import time
 
 from django.conf import settings
+from django.db import connection
 from django.urls import is_valid_path
+from django.utils.functional import SimpleLazyObject, empty
 
 from payments_api.common.exceptions import django_problem
+from payments_api.common.metrics import DB_QUERIES, HTTP_REQUEST_DURATION
+from payments_api.common.request_context import (
+    REQUEST_ID_HEADER,
+    request_id_bind,
+    request_id_from_header,
+    request_id_reset,
+    request_route,
+)
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -73,3 +87,75 @@ class ApiNoStoreMiddleware:
         if request.path.startswith("/api/"):
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+request_logger = logging.getLogger("payments_api.requests")
+
+# Any other method is counted as "other": a label's values must not be whatever a client sends.
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+class QueryCounter:
+    """A database execute wrapper that counts the queries run through it."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class RequestObservationMiddleware:
+    """Outermost: gives the request its id (X-Request-ID on the response, in every log line and problem body),
+    times it, counts its database queries, and writes its metrics and its one log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        token = request_id_bind(request_id)
+        try:
+            queries = QueryCounter()
+            started = time.perf_counter()
+            with connection.execute_wrapper(queries):
+                response = self.get_response(request)
+            duration = time.perf_counter() - started
+            response[REQUEST_ID_HEADER] = request_id
+            self.record(request, response, duration=duration, queries=queries.count)
+            return response
+        finally:
+            request_id_reset(token)
+
+    def record(self, request, response, *, duration: float, queries: int) -> None:
+        route = request_route(request)
+        method = request.method if request.method in HTTP_METHODS else "other"
+        HTTP_REQUEST_DURATION.labels(route=route, method=method, status=str(response.status_code)).observe(duration)
+        DB_QUERIES.labels(route=route).inc(queries)
+        request_logger.info(
+            "%s %s %s %.1fms %s queries",
+            request.method,
+            request.path,
+            response.status_code,
+            duration * 1000,
+            queries,
+            extra={
+                "user_id": request_user_id(request),
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+                "db_queries": queries,
+            },
+        )
+
+
+def request_user_id(request) -> int | None:
+    """The authenticated user's id, without loading a user that nothing in the request asked for."""
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None

@@ -22,6 +22,10 @@ PROBLEM_SCHEMAS = {
             "detail": {"type": "string"},
             "code": {"type": "string"},
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemFieldError"}},
+            "request_id": {
+                "type": "string",
+                "description": "The request's id, as in the X-Request-ID response header: quote it when reporting.",
+            },
         },
         "required": ["type", "title", "status", "detail", "code"],
     },

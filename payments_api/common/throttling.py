@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
+from payments_api.common.metrics import THROTTLED_REQUESTS
+
 
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     """At most `num_requests` per window of `duration` seconds; wait() is the time until the window ends."""
@@ -34,7 +36,10 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends_at = (window + 1) * self.duration
-        return self.count(f"{self.key}_{window}") <= self.num_requests
+        if self.count(f"{self.key}_{window}") <= self.num_requests:
+            return True
+        THROTTLED_REQUESTS.labels(scope=self.scope).inc()
+        return False
 
     def count(self, key: str) -> int:
         """Count one more request in the window's counter and return the total (refused requests count too)."""

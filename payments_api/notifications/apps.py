@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "payments_api.notifications"
+
+    def ready(self):
+        from payments_api.common.metrics import scrape_collector_register
+        from payments_api.notifications.metrics import notifications_backlog_metrics
+
+        scrape_collector_register(notifications_backlog_metrics)

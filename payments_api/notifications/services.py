@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
+from payments_api.notifications.metrics import notification_attempt_count
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.requestlogs.models import RequestLog
 
@@ -164,6 +165,7 @@ def _notification_record(*, notification: Notification, error: Exception | None)
             notification.sent_at = now
             notification.last_error = ""
             notification.save(update_fields=["status", "sent_at", "last_error"])
+            notification_attempt_count(outcome="sent")
             return None
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
         if notification.attempts - notification.attempts_before_resend >= settings.NOTIFICATION_MAX_ATTEMPTS:
@@ -174,6 +176,7 @@ def _notification_record(*, notification: Notification, error: Exception | None)
             retry_in = notification_retry_delay(attempts=notification.attempts - notification.attempts_before_resend)
             notification.next_attempt_at = now + datetime.timedelta(seconds=retry_in)
         notification.save(update_fields=["last_error", "status", "next_attempt_at"])
+        notification_attempt_count(outcome="retry" if retry_in is not None else "failed")
         return retry_in
 
 

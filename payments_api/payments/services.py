@@ -18,6 +18,7 @@ from payments_api.payments.errors import (
     OwnAnticipationDecision,
     PaymentNotAvailable,
 )
+from payments_api.payments.metrics import anticipation_event_count
 from payments_api.payments.models import (
     MAX_PAYMENT_VALUE,
     Anticipation,
@@ -131,6 +132,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     notification_create(
         request_log=request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     )
+    anticipation_event_count(event="requested", new_value=new_value)
     return anticipation
 
 
@@ -167,4 +169,6 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
     notification_create(request_log=request_log)
+    event = "approved" if decision == Decision.APPROVED else "denied"
+    anticipation_event_count(event=event, new_value=anticipation.new_value)
     return anticipation

@@ -1,7 +1,7 @@
 """Assertions on RFC 9457 problem-details responses, shared by the API tests."""
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "request_id"}
 
 
 def assert_problem(response, status: int, code: str | None = None, *, fields: set[str] | None = None) -> dict:
@@ -14,6 +14,8 @@ def assert_problem(response, status: int, code: str | None = None, *, fields: se
     assert body["type"] == f"/problems/{body['code']}"
     assert isinstance(body["title"], str) and body["title"]
     assert isinstance(body["detail"], str) and body["detail"]
+    # The id a client quotes when reporting the failure: the response's own.
+    assert body["request_id"] == response["X-Request-ID"], body
     if code is not None:
         assert body["code"] == code, body
     if fields is not None:

@@ -126,7 +126,7 @@ def test_every_client_error_is_a_problem_document(world, case):
     response = make_request(world)
 
     body = assert_problem(response, status, code)
-    assert set(body) <= {"type", "title", "status", "detail", "code", "errors"}
+    assert set(body) <= {"type", "title", "status", "detail", "code", "errors", "request_id"}
     assert snapshot() == before
 
 

@@ -176,9 +176,11 @@ def env_sample_variables() -> dict[str, bool]:
     return variables
 
 
-def test_the_env_sample_lists_every_variable_the_settings_and_gunicorn_read_with_a_comment():
+def test_the_env_sample_lists_every_variable_the_settings_gunicorn_and_the_worker_read_with_a_comment():
     read = environment_variables_read_by(PROJECT_DIR / "payments_api" / "settings.py")
     read |= environment_variables_read_by(PROJECT_DIR / "gunicorn.conf.py")
+    read |= environment_variables_read_by(PROJECT_DIR / "payments_api" / "celery.py")
+    read |= environment_variables_read_by(PROJECT_DIR / "payments_api" / "common" / "task_observation.py")
     sample = env_sample_variables()
 
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"} <= read  # the parsing finds them

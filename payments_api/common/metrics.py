@@ -1,0 +1,129 @@
+"""Prometheus metrics: the ones every request and task moves, the scrape itself, and who may scrape.
+
+Under gunicorn (and a Celery worker with WORKER_METRICS_PORT) PROMETHEUS_MULTIPROC_DIR is set before this module is
+imported: every process then writes its counters to files there, and a scrape, served by any one process, adds up
+the files of all (docs/operations.md). Without it (runserver, the tests) the counters live in this process.
+
+Apps add what only a scrape can know (the outbox's backlog, read from the database) with scrape_collector_register()
+in their AppConfig.ready(); the services that do a domain action count it themselves (payments/metrics.py).
+"""
+
+import functools
+import hmac
+import ipaddress
+import os
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+NAMESPACE = "payments_api"
+
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request, by URL pattern, method and status; its _count is the number of requests.",
+    ["route", "method", "status"],
+    namespace=NAMESPACE,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+DB_QUERIES = Counter(
+    "db_queries",
+    "Database queries run while answering requests, by URL pattern.",
+    ["route"],
+    namespace=NAMESPACE,
+)
+THROTTLED_REQUESTS = Counter(
+    "throttled_requests",
+    "Requests refused with 429 for exceeding a rate, by rate (anon, user, login_ip, login_email).",
+    ["scope"],
+    namespace=NAMESPACE,
+)
+LOGIN_FAILURES = Counter(
+    "login_failures",
+    "Logins refused for a wrong e-mail or password (POST /api/token/, the admin's login form), by URL pattern.",
+    ["route"],
+    namespace=NAMESPACE,
+)
+CELERY_TASKS = Counter(
+    "celery_tasks",
+    "Celery tasks run, by task name and outcome (succeeded, failed, retried).",
+    ["task", "outcome"],
+    namespace=NAMESPACE,
+)
+
+ScrapeCollector = Callable[[], Iterable[Metric]]
+_scrape_collectors: list[ScrapeCollector] = []
+
+
+class _ScrapeCollectors(Collector):
+    def collect(self) -> Iterable[Metric]:
+        for collector in _scrape_collectors:
+            yield from collector()
+
+
+def scrape_collector_register(collector: ScrapeCollector) -> None:
+    """Have each scrape of /metrics call `collector` for metrics read at that moment (a database count, say)."""
+    if collector not in _scrape_collectors:
+        _scrape_collectors.append(collector)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def process_metrics_registry() -> CollectorRegistry:
+    """The counters of this process, or of every process sharing PROMETHEUS_MULTIPROC_DIR."""
+    if multiprocess_dir() is None:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry
+
+
+def metrics_exposition(*, with_scrape_collectors: bool = True) -> bytes:
+    """The text a scrape returns: the process counters, then what the apps read at scrape time."""
+    text = generate_latest(process_metrics_registry())
+    if with_scrape_collectors:
+        scraped = CollectorRegistry(auto_describe=False)
+        scraped.register(_ScrapeCollectors())
+        text += generate_latest(scraped)
+    return text
+
+
+METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def metrics_access_refusal(*, remote_addr: str, authorization: str, forwarded: bool) -> int | None:
+    """None when the scrape may be answered, else the status to refuse it with (401 wrong token, 403 otherwise).
+
+    A METRICS_TOKEN bearer token is accepted from anywhere. Otherwise the connection's address must be in
+    METRICS_ALLOWED_IPS, and the request must not have come through a proxy (X-Forwarded-For): a proxy on the same
+    host would otherwise lend its loopback address to anyone on the internet.
+    """
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        expected = settings.METRICS_TOKEN
+        if expected and hmac.compare_digest(token.strip().encode(), expected.encode()):
+            return None
+        return 401
+    if not forwarded and address_allowed(remote_addr, settings.METRICS_ALLOWED_IPS):
+        return None
+    return 403
+
+
+def address_allowed(address: str, allowed: Iterable[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in allowed_networks(tuple(allowed)))
+
+
+@functools.lru_cache(maxsize=8)
+def allowed_networks(allowed: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in allowed if entry.strip()]
