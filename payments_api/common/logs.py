@@ -11,7 +11,7 @@ _NOT_EXTRA = _RECORD_ATTRIBUTES | set(_CONTEXT_FIELDS) | {"context_id"}
 
 
 class JsonFormatter(logging.Formatter):
-    """time (UTC, ISO 8601), level, logger, message, request_id, task_id, then the record's extra fields."""
+    """time (UTC, ISO 8601), level, logger, message, pid, request_id, task_id, then the record's extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -21,6 +21,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which gunicorn worker or pool process wrote it
         }
         for field in _CONTEXT_FIELDS:
             if (value := getattr(record, field, None)) is not None:

@@ -15,7 +15,6 @@ from payments_api.common.request_context import (
     REQUEST_ID_HEADER,
     request_id_bind,
     request_id_from_header,
-    request_id_reset,
     request_route,
 )
 
@@ -116,18 +115,17 @@ class RequestObservationMiddleware:
     def __call__(self, request):
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
-        token = request_id_bind(request_id)
-        try:
-            queries = QueryCounter()
-            started = time.perf_counter()
-            with connection.execute_wrapper(queries):
-                response = self.get_response(request)
-            duration = time.perf_counter() - started
-            response[REQUEST_ID_HEADER] = request_id
-            self.record(request, response, duration=duration, queries=queries.count)
-            return response
-        finally:
-            request_id_reset(token)
+        # Unbound when the response is closed (common/signals.py), not on the way out of here: Django logs a
+        # 4xx after the last middleware has returned, and that line belongs to the request too.
+        request_id_bind(request_id)
+        queries = QueryCounter()
+        started = time.perf_counter()
+        with connection.execute_wrapper(queries):
+            response = self.get_response(request)
+        duration = time.perf_counter() - started
+        response[REQUEST_ID_HEADER] = request_id
+        self.record(request, response, duration=duration, queries=queries.count)
+        return response
 
     def record(self, request, response, *, duration: float, queries: int) -> None:
         route = request_route(request)

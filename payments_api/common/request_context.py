@@ -32,13 +32,9 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def request_id_bind(request_id: str | None):
-    """Make `request_id` current; returns the token that request_id_reset() takes to restore the previous one."""
-    return _request_id.set(request_id)
-
-
-def request_id_reset(token) -> None:
-    _request_id.reset(token)
+def request_id_bind(request_id: str | None) -> None:
+    """Make `request_id` the current one (None: no request is being served)."""
+    _request_id.set(request_id)
 
 
 def current_task_id() -> str | None:
