@@ -11,14 +11,17 @@ in their AppConfig.ready(); the services that do a domain action count it themse
 import functools
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "payments_api"
 
@@ -60,8 +63,22 @@ _scrape_collectors: list[ScrapeCollector] = []
 
 class _ScrapeCollectors(Collector):
     def collect(self) -> Iterable[Metric]:
+        failed = GaugeMetricFamily(
+            f"{NAMESPACE}_scrape_collector_failed",
+            "1 when a scrape-time reading (the outbox from the database, say) failed and is missing from this scrape.",
+            labels=["collector"],
+        )
         for collector in _scrape_collectors:
-            yield from collector()
+            name = f"{collector.__module__}.{collector.__qualname__}"
+            try:
+                metrics = list(collector())
+            except Exception:  # the database down, say: the process counters must still be served
+                logger.warning("Metrics: %s failed", name, exc_info=True)
+                failed.add_metric([name], 1.0)
+                continue
+            failed.add_metric([name], 0.0)
+            yield from metrics
+        yield failed
 
 
 def scrape_collector_register(collector: ScrapeCollector) -> None:
@@ -127,3 +144,34 @@ def address_allowed(address: str, allowed: Iterable[str]) -> bool:
 @functools.lru_cache(maxsize=8)
 def allowed_networks(allowed: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(entry.strip(), strict=False) for entry in allowed if entry.strip()]
+
+
+HEALTH_STATUSES = ("ok", "degraded", "unavailable")
+
+
+def health_metrics() -> Iterable[Metric]:
+    """What GET /health/ answers, as gauges: asked of the view routed there, so the two never disagree."""
+    from django.http import HttpRequest
+    from django.urls import resolve
+
+    request = HttpRequest()
+    request.method, request.path = "GET", "/health/"
+    request.META = {"REQUEST_METHOD": "GET", "SERVER_NAME": "metrics", "SERVER_PORT": "80"}
+    report = resolve("/health/").func(request).data
+    status = GaugeMetricFamily(
+        f"{NAMESPACE}_health_status",
+        "1 for the status /health/ reports (ok, degraded, unavailable), 0 for the others.",
+        labels=["status"],
+    )
+    for name in HEALTH_STATUSES:
+        status.add_metric([name], 1.0 if report.get("status") == name else 0.0)
+    yield status
+    checks = GaugeMetricFamily(
+        f"{NAMESPACE}_health_check_ok",
+        "1 when a dependency /health/ checks (database, broker ...) answers, else 0.",
+        labels=["check"],
+    )
+    for name, result in sorted((report.get("checks") or {}).items()):
+        state = result.get("status") if isinstance(result, dict) else result
+        checks.add_metric([name], 1.0 if state == "ok" else 0.0)
+    yield checks

@@ -36,14 +36,36 @@ def test_migrations_run_once_before_web_worker_and_beat_start():
     for name in APP_SERVICES:
         assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert "migrate" not in SERVICES[name]["command"]
-        assert SERVICES[name]["environment"] == migrate["environment"]
+        # The same settings everywhere; the worker also serves its metrics.
+        environment = dict(SERVICES[name]["environment"])
+        for worker_only in ("WORKER_METRICS_PORT", "WORKER_METRICS_ADDR"):
+            environment.pop(worker_only, None)
+        assert environment == migrate["environment"]
 
 
 def test_long_running_services_come_back_after_a_crash_or_a_reboot():
     restart = {name: SERVICES[name].get("restart") for name in LONG_RUNNING}
 
     assert restart == dict.fromkeys(LONG_RUNNING, "unless-stopped")
-    assert set(SERVICES) == {*LONG_RUNNING, "migrate"}
+    assert {name for name, service in SERVICES.items() if "profiles" not in service} == {*LONG_RUNNING, "migrate"}
+
+
+def test_the_monitoring_profile_adds_a_prometheus_that_scrapes_web_and_worker_with_their_token():
+    prometheus = SERVICES["prometheus"]
+    config = yaml.safe_load((PROJECT_DIR / "contrib" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+
+    assert prometheus["profiles"] == ["monitoring"]  # off unless asked for
+    assert prometheus["restart"] == "unless-stopped"
+    assert "./contrib/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    assert config["rule_files"] == ["alerts.yml"]
+    assert jobs["payments-api-web"]["static_configs"] == [{"targets": ["web:8000"]}]
+    port = SERVICES["worker"]["environment"]["WORKER_METRICS_PORT"]
+    assert jobs["payments-api-worker"]["static_configs"] == [{"targets": [f"worker:{port}"]}]
+    assert SERVICES["worker"]["environment"]["WORKER_METRICS_ADDR"] == "0.0.0.0"  # nosec B104: the compose network
+    for job in jobs.values():
+        assert job["authorization"]["credentials"] == SERVICES["web"]["environment"]["METRICS_TOKEN"]
+    assert "web" in SERVICES["web"]["environment"]["ALLOWED_HOSTS"].split(",")  # the Host Prometheus sends
 
 
 def test_the_image_pins_the_pipenv_that_make_install_uses():

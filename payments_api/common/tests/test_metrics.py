@@ -8,6 +8,8 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from payments_api.common import health
+from payments_api.common.metrics import HEALTH_STATUSES
 from payments_api.common.tests.metrics import parse_samples, scrape, value
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.tests.factories import PaymentFactory, days
@@ -158,3 +160,59 @@ def test_the_exposition_parses_as_prometheus_text(db):
     samples = parse_samples(response.content.decode())
 
     assert ("payments_api_outbox_oldest_pending_seconds", ()) in samples
+
+
+@pytest.fixture
+def fresh_broker_check(monkeypatch):
+    monkeypatch.setattr(health, "_broker_check", {"ok": False, "checked_at": None})
+
+
+def test_the_health_gauges_say_what_health_says(db, settings, fresh_broker_check):
+    settings.CELERY_BROKER_URL = ""  # the database alone is checked
+
+    samples = scrape()
+
+    assert Client().get("/health/").json()["status"] == "ok"
+    assert [value(samples, "payments_api_health_status", status=status) for status in HEALTH_STATUSES] == [1, 0, 0]
+    assert value(samples, "payments_api_health_check_ok", check="database") == 1
+
+
+def test_the_health_gauges_show_a_degraded_service_when_the_broker_is_down(
+    db, settings, monkeypatch, fresh_broker_check
+):
+    from payments_api.celery import app
+
+    url = "amqp://guest:guest@127.0.0.1:1//"  # where no broker listens
+    settings.CELERY_BROKER_URL = url
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this variable before its own configuration
+    monkeypatch.setattr(app.conf, "broker_url", url)
+
+    samples = scrape()
+
+    assert value(samples, "payments_api_health_status", status="degraded") == 1
+    assert value(samples, "payments_api_health_status", status="ok") == 0
+    assert value(samples, "payments_api_health_check_ok", check="database") == 1
+    assert value(samples, "payments_api_health_check_ok", check="broker") == 0
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_down_the_scrape_still_serves_the_counters_and_says_what_is_missing(settings):
+    settings.CELERY_BROKER_URL = ""
+    Client().get("/health/")  # counted before the outage
+    reachable = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1")  # where no database listens
+    try:
+        samples = scrape()
+    finally:
+        connection.close()
+        connection.settings_dict.update(reachable)
+
+    assert value(samples, DURATION_COUNT, route="/health/", method="GET", status="200") >= 1
+    assert value(samples, "payments_api_health_status", status="unavailable") == 1
+    assert value(samples, "payments_api_health_check_ok", check="database") == 0
+    failed = "payments_api_scrape_collector_failed"
+    assert value(samples, failed, collector="payments_api.notifications.metrics.notifications_backlog_metrics") == 1
+    assert value(samples, failed, collector="payments_api.common.metrics.health_metrics") == 0
+    assert ("payments_api_outbox_oldest_pending_seconds", ()) not in samples  # missing, not a made-up 0
