@@ -9,7 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
+
+from payments_api.common.pagination import positive_digits
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # Rows fetched from the cursor and written per chunk of the response: large enough to keep the round trips and
@@ -104,6 +107,17 @@ def _column_converter(column: str, field):
     return convert
 
 
+def paging_parameters_check(query_params) -> None:
+    """A CSV holds every row and ignores paging, but a malformed ?page= or ?page_size= is the 400 the JSON gives."""
+    errors = {}
+    for name in ("page", "page_size"):
+        raw = query_params.get(name)
+        if raw and positive_digits(raw) is None and not (name == "page" and raw == "last"):
+            errors[name] = ["A whole number from 1."]
+    if errors:
+        raise ValidationError(errors)
+
+
 class CSVRenderer(BaseRenderer):
     """Offered on list actions only (CSVListMixin), which stream their rows without rendering a response's data.
 
@@ -128,13 +142,15 @@ class CSVListMixin:
 
     def get_renderers(self):
         renderers = super().get_renderers()
-        if getattr(self, "action", None) == "list":
+        # No action: a method the path does not take, answered 405 after negotiation (not a 404 for ?format=csv).
+        if getattr(self, "action", None) in ("list", None):
             renderers.append(CSVRenderer())
         return renderers
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) != CSVRenderer.format:
             return super().list(request, *args, **kwargs)
+        paging_parameters_check(request.query_params)
         queryset = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer()  # unbound: it renders one instance at a time
         fields = [name for name, field in serializer.fields.items() if not field.write_only]

@@ -125,3 +125,12 @@ def test_a_single_payment_is_not_offered_as_csv(supplier_client, payments):
     response = supplier_client.get(f"{PAYMENTS}{payments[0].pk}/", HTTP_ACCEPT="text/csv")
 
     assert_problem(response, 406)
+
+
+@pytest.mark.parametrize("params", [{"page": "x"}, {"page_size": "0"}, {"page": "-1"}])
+def test_paging_is_ignored_but_a_malformed_paging_parameter_is_refused_as_in_json(supplier_client, payments, params):
+    assert_problem(supplier_client.get(PAYMENTS, {**params, "format": "csv"}), 400, "validation-error")
+
+
+def test_paging_parameters_do_not_cut_the_csv(supplier_client, payments):
+    assert len(csv_rows(supplier_client.get(PAYMENTS, {"format": "csv", "page": "2", "page_size": "5"}))) == 12
