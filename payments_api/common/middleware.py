@@ -1,6 +1,7 @@
 """Request-wide guards that must hold before any view, parser or form reads the request, and what every request
 leaves behind: its id, its metrics and its log line."""
 
+import json
 import logging
 import time
 
@@ -135,7 +136,7 @@ class RequestObservationMiddleware:
         request_logger.info(
             "%s %s %s %.1fms %s queries",
             request.method,
-            request.path,
+            json.dumps(request.path)[1:-1],  # a decoded %0A cannot start a fake line of the text format
             response.status_code,
             duration * 1000,
             queries,

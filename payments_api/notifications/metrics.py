@@ -34,7 +34,7 @@ def notifications_backlog_metrics() -> Iterable[Metric]:
     rows.add_metric(["failed"], backlog["failed"])
     yield rows
     yield GaugeMetricFamily(
-        f"{NAMESPACE}_outbox_oldest_pending_seconds",
+        f"{NAMESPACE}_outbox_notifications_oldest_pending_seconds",
         "Age of the oldest pending supplier e-mail, in seconds (0 when none is pending).",
         value=backlog["oldest_pending_seconds"],
     )

@@ -159,7 +159,7 @@ def test_the_exposition_parses_as_prometheus_text(db):
 
     samples = parse_samples(response.content.decode())
 
-    assert ("payments_api_outbox_oldest_pending_seconds", ()) in samples
+    assert ("payments_api_outbox_notifications_oldest_pending_seconds", ()) in samples
 
 
 @pytest.fixture
@@ -215,4 +215,4 @@ def test_with_the_database_down_the_scrape_still_serves_the_counters_and_says_wh
     failed = "payments_api_scrape_collector_failed"
     assert value(samples, failed, collector="payments_api.notifications.metrics.notifications_backlog_metrics") == 1
     assert value(samples, failed, collector="payments_api.common.metrics.health_metrics") == 0
-    assert ("payments_api_outbox_oldest_pending_seconds", ()) not in samples  # missing, not a made-up 0
+    assert ("payments_api_outbox_notifications_oldest_pending_seconds", ()) not in samples  # missing, not a made-up 0

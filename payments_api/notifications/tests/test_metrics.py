@@ -19,7 +19,7 @@ from payments_api.requestlogs.models import RequestLog, RequestLogAction
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = "payments_api_outbox_notifications"
-OLDEST = "payments_api_outbox_oldest_pending_seconds"
+OLDEST = "payments_api_outbox_notifications_oldest_pending_seconds"
 ATTEMPTS = "payments_api_notification_attempts_total"
 
 
