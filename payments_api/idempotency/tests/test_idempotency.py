@@ -114,7 +114,8 @@ def test_a_refusal_is_the_first_response_too_and_is_replayed(supplier_client, su
 
     assert_problem(retry, 400, "invalid-new-due-date")
     assert retry["Idempotent-Replayed"] == "true"
-    assert retry.json() == first.json()
+    assert retry.json() == first.json()  # the first request's id included: its log lines tell what happened
+    assert retry["X-Request-ID"] != first["X-Request-ID"]
     assert not Anticipation.objects.exists()
 
 

@@ -244,7 +244,7 @@ def test_request_sends_the_supplier_one_email_only_after_commit(
         anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=supplier.user)
         assert mailoutbox == []
 
-    assert len(callbacks) == 1
+    assert len(email_publishes(callbacks)) == 1  # beside it, the metrics count the action (payments/metrics.py)
     assert len(mailoutbox) == 1
     assert_mail_about(mailoutbox[0], anticipation)
     assert "R$ 984,00" in mailoutbox[0].body
@@ -405,7 +405,7 @@ def test_a_decision_emails_the_supplier_once_only_after_commit(
         anticipation = anticipation_decide(anticipation=pending, decision=decision, decided_by=operator)
         assert mailoutbox == []
 
-    assert len(callbacks) == 1
+    assert len(email_publishes(callbacks)) == 1  # beside it, the metrics count the action (payments/metrics.py)
     assert len(mailoutbox) == 1
     assert_mail_about(mailoutbox[0], anticipation)
     assert word in mailoutbox[0].subject.lower()
@@ -420,3 +420,8 @@ def test_a_refused_decision_queues_no_email(supplier, operator, django_capture_o
 
     assert callbacks == []
     assert mailoutbox == []
+
+
+def email_publishes(callbacks) -> list:
+    """The on-commit callbacks that publish a supplier e-mail."""
+    return [callback for callback in callbacks if callback.__qualname__.startswith("notification_create.")]
