@@ -105,6 +105,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 resource_type_field_name=None,
             )
         },
+        extensions={"x-problems": ["409"]},  # the payment is not available, as for the request
     )
     @action(detail=True, methods=["get"], pagination_class=SequencePagination)
     def quote(self, request, pk=None):
