@@ -14,7 +14,7 @@ from payments_api.users.tests.factories import SupplierFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
-BEFORE = [("payments", "0003_payment_supplier_index_composite_only"), ("programme", None)]
+BEFORE = [("payments", "0004_payment_external_id"), ("programme", None)]
 
 
 def migrate(targets):

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     """
 
     dependencies = [
-        ("payments", "0003_payment_supplier_index_composite_only"),
+        ("payments", "0004_payment_external_id"),
         ("programme", "0001_initial"),
     ]
 
