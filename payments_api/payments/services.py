@@ -137,7 +137,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     notification_create(
         request_log=request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     )
-    anticipation_event_count(event="requested", new_value=new_value)
+    anticipation_event_count(event="requested", new_value=anticipation.new_value)
     return anticipation
 
 
