@@ -1,16 +1,15 @@
-"""List pagination: page numbers with an exact count for suppliers, cursors for operators.
+"""List pagination: page numbers with an exact count, or cursors for callers whose lists span a whole table.
 
-A supplier's lists hold its own rows, so counting them costs what the supplier owns. An operator's lists hold
-every row of the table, where a COUNT(*) on each page grows with the table (a third of a second at a million
-payments); operators page by an opaque cursor over the primary key instead, at the same cost on any page.
+A list narrowed to one owner's rows is cheap to count. A list of every row of a table is not: a COUNT(*) on each
+page grows with the table (a third of a second at a million payments), so such callers page by an opaque cursor
+over the primary key instead, at the same cost on any page. Which callers those are is for the app that knows the
+callers to say (users.pagination); see docs/adr/0004-pagination.md.
 """
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import IntegerField, Subquery
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
-
-from payments_api.users.permissions import is_operator
 
 MAX_PAGE_SIZE = 100
 # A cursor position is a primary key: a positive bigint.
@@ -115,12 +114,23 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
 
 
 class ListPagination(pagination.BasePagination):
-    """Page numbers for suppliers, cursors for operators (see the module's docstring)."""
+    """Page numbers, or cursors for the requests `pages_by_cursor` picks (see the module's docstring)."""
+
+    cursor_page_refused = "This list is paged by cursor: follow the next link."
+    # What the schema says to each kind of caller.
+    response_description = "Numbered pages come with `count` and page links; cursor pages with cursor links only."
+    count_description = "Numbered pages only: the number of rows."
+    page_description = "The page number, for lists paged by number."
+    cursor_description = "For lists paged by cursor: the position, as given in the next and previous links."
+
+    def pages_by_cursor(self, request) -> bool:
+        """Whether this request's lists span the whole table; a subclass says who that is."""
+        return False
 
     def paginate_queryset(self, queryset, request, view=None):
-        if is_operator(request.user):
+        if self.pages_by_cursor(request):
             if request.query_params.get("page"):
-                raise ValidationError({"page": ["Operator lists are paged by cursor: follow the next link."]})
+                raise ValidationError({"page": [self.cursor_page_refused]})
             self.pages = CursorPagination()
         else:
             self.pages = PageNumberPagination()
@@ -133,10 +143,10 @@ class ListPagination(pagination.BasePagination):
         link = {"type": "string", "nullable": True, "format": "uri"}
         return {
             "type": "object",
-            "description": "Suppliers get `count` and page links; operators get cursor links and no `count`.",
+            "description": self.response_description,
             "required": ["next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "minimum": 0, "description": "Suppliers only: the number of rows."},
+                "count": {"type": "integer", "minimum": 0, "description": self.count_description},
                 "next": {**link, "example": "http://api.example.org/api/payments/?page=2"},
                 "previous": link,
                 "results": schema,
@@ -149,14 +159,14 @@ class ListPagination(pagination.BasePagination):
                 "name": "page",
                 "required": False,
                 "in": "query",
-                "description": "Suppliers: the page number. Operators page by cursor and may not send it.",
+                "description": self.page_description,
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
                 "name": "cursor",
                 "required": False,
                 "in": "query",
-                "description": "Operators: the position, as given in the next and previous links.",
+                "description": self.cursor_description,
                 "schema": {"type": "string"},
             },
             {
