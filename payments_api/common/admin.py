@@ -39,6 +39,23 @@ class OperatorAdminMixin:
         return self.operator_may(request, "delete") or super().has_delete_permission(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """Nothing is added, changed or deleted here, by anyone (superusers included); rows are only viewed.
+
+    Listed before OperatorAdminMixin, whose grants it overrides. An admin that allows one of the three (payments are
+    added, say) defines that method itself.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EstimatedCountPaginator(Paginator):
     """Counts an unfiltered list of a large table from PostgreSQL's statistics instead of COUNT(*).
 
