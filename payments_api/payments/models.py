@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from payments_api.common.models import MoneyField
 from payments_api.users.models import Supplier
 
 MAX_PAYMENT_VALUE = Decimal("999999999.99")
-MONEY = {"max_digits": 11, "decimal_places": 2}
 
 
 class AnticipationStatus(models.TextChoices):
@@ -66,7 +66,7 @@ class Payment(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments", db_index=False)
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     due_date = models.DateField()
-    value = models.DecimalField(**MONEY)
+    value = MoneyField()
 
     class Meta:
         ordering = ["id"]
@@ -98,7 +98,7 @@ class Anticipation(models.Model):
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="anticipation")
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     new_due_date = models.DateField()
-    new_value = models.DecimalField(**MONEY)
+    new_value = MoneyField()
     update_date = models.DateField(default=timezone.localdate)
     status = models.CharField(
         max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION

@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from payments_api.common.fields import StrictDateField, StrictDecimalField, StrictPrimaryKeyRelatedField
-from payments_api.payments.models import MAX_PAYMENT_VALUE, MONEY, AnticipationStatus, Decision, Payment, PaymentStatus
+from payments_api.common.fields import StrictDateField, StrictMoneyField, StrictPrimaryKeyRelatedField
+from payments_api.payments.models import MAX_PAYMENT_VALUE, AnticipationStatus, Decision, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.users.models import Supplier
 from payments_api.users.selectors import scope_to_user
@@ -42,7 +42,7 @@ class PaymentSerializer(serializers.Serializer):
     supplier = serializers.IntegerField(source="supplier_id", read_only=True)
     creation_date = serializers.DateField(read_only=True)
     due_date = serializers.DateField(read_only=True)
-    value = serializers.DecimalField(**MONEY, read_only=True)
+    value = StrictMoneyField(read_only=True)
     status = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ChoiceField(choices=PaymentStatus.choices))
@@ -57,7 +57,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         help_text="Required for operators; a supplier may omit it or give its own id.",
     )
     due_date = StrictDateField(help_text="Today or later.")
-    value = StrictDecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
+    value = StrictMoneyField(min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +80,7 @@ class AnticipationSerializer(serializers.Serializer):
     payment = serializers.IntegerField(source="payment_id", read_only=True)
     creation_date = serializers.DateField(read_only=True)
     new_due_date = serializers.DateField(read_only=True)
-    new_value = serializers.DecimalField(**MONEY, read_only=True)
+    new_value = StrictMoneyField(read_only=True)
     update_date = serializers.DateField(read_only=True)
     status = serializers.ChoiceField(choices=AnticipationStatus.choices, read_only=True)
 
