@@ -14,9 +14,9 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 class DomainError(Exception):
     """A business rule refused an operation. Subclasses set a stable `code` and the HTTP status it maps to."""
 
-    code = "domain-error"
-    title = "The operation is not allowed."
-    http_status = status.HTTP_400_BAD_REQUEST
+    code: str = "domain-error"
+    title: str = "The operation is not allowed."
+    http_status: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, detail: str | None = None):
         self.detail = detail or self.title

@@ -6,12 +6,16 @@ over the primary key instead, at the same cost on any page. Which callers those 
 callers to say (users.pagination); see docs/adr/0004-pagination.md.
 """
 
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import IntegerField, Subquery
+from typing import Any, cast
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import IntegerField, QuerySet, Subquery
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 
 MAX_PAGE_SIZE = 100
+PAGE_SIZE_PARAM = "page_size"
 # A cursor position is a primary key: a positive bigint.
 MAX_POSITION = 2**63 - 1
 
@@ -26,19 +30,20 @@ def positive_digits(raw: str) -> str | None:
 
 
 class StrictPageSizeMixin:
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+    page_size: int | None
+    page_size_query_param: str | None = PAGE_SIZE_PARAM
+    max_page_size: int | None = MAX_PAGE_SIZE
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int | None:
         """A page_size that is not a whole number from 1 up is refused (DRF would silently ignore it); capped at 100."""
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = request.query_params.get(PAGE_SIZE_PARAM)
         if not raw:
             return self.page_size  # absent or blank: the default, as a blank page is the first
         digits = positive_digits(raw)
         if digits is None:
             message = f"A whole number from 1 (more than {MAX_PAGE_SIZE} counts as {MAX_PAGE_SIZE})."
-            raise ValidationError({self.page_size_query_param: [message]})
-        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
+            raise ValidationError({PAGE_SIZE_PARAM: [message]})
+        return MAX_PAGE_SIZE if len(digits) > 3 else min(int(digits), MAX_PAGE_SIZE)
 
 
 class RowCount(Subquery):
@@ -59,19 +64,20 @@ class CountingPaginator(Paginator):
     with no rows leaves the count unknown: the first is an empty list, any later one is counted to tell a 404.
     """
 
-    def page(self, number):
+    def page(self, number: Any) -> Page:
         number = int(number)
         if number < 1:
             raise EmptyPage("That page number is less than 1")
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(list_count=RowCount(self.object_list))[bottom : bottom + self.per_page])
+        queryset = cast(QuerySet, self.object_list)
+        rows = list(queryset.annotate(list_count=RowCount(queryset))[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0].list_count  # Paginator.count is a cached_property
         elif number == 1:
             self.__dict__["count"] = 0
         else:
             self.validate_number(number)  # counts, and raises EmptyPage past the last page
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
@@ -107,7 +113,7 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
         cursor = super().decode_cursor(request)
         # DRF checks the offset but not the position, which would reach the query as it came.
         if cursor is not None and cursor.position is not None:
-            digits = positive_digits(cursor.position)
+            digits = positive_digits(str(cursor.position))  # the text of the ?cursor=, whatever the stubs say
             if digits is None or len(digits) > len(str(MAX_POSITION)) or int(digits) > MAX_POSITION:
                 raise NotFound(self.invalid_cursor_message)
         return cursor
@@ -126,6 +132,8 @@ class ListPagination(pagination.BasePagination):
     def pages_by_cursor(self, request) -> bool:
         """Whether this request's lists span the whole table; a subclass says who that is."""
         return False
+
+    pages: "PageNumberPagination | CursorPagination"
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.pages_by_cursor(request):

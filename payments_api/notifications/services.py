@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -58,7 +59,7 @@ def notification_enqueue(*, notification_id: int) -> bool:
         logger.info("Publishing paused after a broker failure; notification %s left for the relay", notification_id)
         return False
     try:
-        send_notification.apply_async(args=[notification_id], retry=False)
+        send_notification.apply_async(args=(notification_id,), retry=False)
     except Exception:
         # Whatever the broker answers: kombu's OperationalError for a lost or refused connection, amqp's
         # AccessRefused or NotAllowed for credentials or a virtual host it refuses. The action has committed and
@@ -139,7 +140,7 @@ def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
     _close_quietly(connection)
 
 
-def _close_quietly(connection) -> None:
+def _close_quietly(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
     except Exception:  # a QUIT that times out or is cut (or the task's soft time limit) changes nothing sent

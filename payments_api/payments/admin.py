@@ -24,8 +24,9 @@ class PaymentStatusFilter(admin.SimpleListFilter):
         return PaymentStatus.choices
 
     def queryset(self, request, queryset):
-        if self.value() in PaymentStatus.values:
-            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[self.value()])
+        status = self.value()
+        if status is not None and status in PaymentStatus.values:
+            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[status])
         return queryset
 
 
@@ -35,7 +36,8 @@ class PaymentForm(forms.ModelForm):
         fields = ("supplier", "external_id", "due_date", "value")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
         self.today = timezone.localdate()
         if cleaned.get("due_date") and cleaned.get("value") is not None:

@@ -77,6 +77,8 @@ class Payment(models.Model):
         blank=True,
         help_text="The buyer's invoice number, unique per supplier.",
     )
+    # Annotated by the selectors (not a column): the status of the payment's anticipation, if any.
+    anticipation_status: str | None
 
     class Meta:
         ordering = ["id"]

@@ -84,7 +84,8 @@ class PaymentCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if request := self.context.get("request"):
-            self.fields["supplier"].queryset = scope_to_user(
+            # The stubs read an instance's queryset through the Manager descriptor of the class attribute.
+            self.fields["supplier"].queryset = scope_to_user(  # type: ignore[attr-defined]
                 Supplier.objects.all(), user=request.user, supplier_field="pk"
             )
 
@@ -114,7 +115,7 @@ class AnticipationCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if request := self.context.get("request"):
-            self.fields["payment"].queryset = payments_visible_to(user=request.user)
+            self.fields["payment"].queryset = payments_visible_to(user=request.user)  # type: ignore[attr-defined]
 
 
 class AnticipationDecisionSerializer(serializers.Serializer):
