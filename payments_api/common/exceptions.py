@@ -1,6 +1,7 @@
 """Domain errors and their rendering as RFC 9457 problem details."""
 
 from http import HTTPStatus
+from typing import Any
 
 from django.http import JsonResponse
 from rest_framework import exceptions, status
@@ -17,6 +18,8 @@ class DomainError(Exception):
     code: str = "domain-error"
     title: str = "The operation is not allowed."
     http_status: int = status.HTTP_400_BAD_REQUEST
+    # Members added to the problem beside the standard ones (RFC 9457's extension members).
+    extensions: dict[str, Any] = {}
 
     def __init__(self, detail: str | None = None):
         self.detail = detail or self.title
@@ -102,6 +105,7 @@ def problem_exception_handler(exc, context):
         if isinstance(exc, ValidationFailed) and exc.field:
             errors = [{"field": exc.field, "detail": exc.detail, "code": exc.code}]
         body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
+        body.update(exc.extensions)
         return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
 
     response = exception_handler(exc, context)

@@ -83,7 +83,7 @@ class CountingPaginator(Paginator):
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
     """{"count", "next", "previous", "results"}, with ?page= and ?page_size=; one query per page (CountingPaginator)."""
 
-    django_paginator_class = CountingPaginator
+    django_paginator_class: type[Paginator] = CountingPaginator
 
     def get_page_number(self, request, paginator):
         """A whole number from 1, or "last"; anything else is a 400 before any count. A page past the last is a 404."""
@@ -98,6 +98,13 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
         if len(digits) > 18:
             raise NotFound(self.invalid_page_message)  # past any page a table can have
         return int(digits)
+
+
+class SequencePagination(PageNumberPagination):
+    """The page shape and query parameters of PageNumberPagination over a sequence computed in memory (a quote's
+    dates), for suppliers and operators alike: there is no table to page by cursor."""
+
+    django_paginator_class = Paginator
 
 
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
