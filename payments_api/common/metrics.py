@@ -136,8 +136,8 @@ def address_allowed(address: str, allowed: Iterable[str]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:10.1.2.3, as a dual-stack socket reports an IPv4 client
     return any(ip in network for network in allowed_networks(tuple(allowed)))
 
 

@@ -5,9 +5,13 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from celery import current_task
 from django.urls import Resolver404, resolve
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids as tracing systems and load balancers write them (UUIDs, "Root=1-5e1b-..."): nothing that could break a log
@@ -54,7 +58,7 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
-def sentry_event_tag(event: dict, hint: dict) -> dict:
+def sentry_event_tag(event: "Event", hint: "Hint") -> "Event":
     """Sentry's before_send: the event names the request (or task) it happened in, as the response and logs do."""
     tags = event.setdefault("tags", {})
     if request_id := current_request_id():

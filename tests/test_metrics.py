@@ -1,6 +1,7 @@
 """GET /metrics: who may read it, and the counters that requests, refusals and failed logins move.
 
-(The anticipation and outbox metrics are tested with their apps; two gunicorn workers in test_metrics_gunicorn.py.)
+(The anticipation and outbox metrics are tested with their apps; two gunicorn workers in
+payments_api/common/tests/test_metrics_gunicorn.py.)
 """
 
 import pytest

@@ -150,7 +150,7 @@ def sentry_events():
 def test_a_server_error_names_its_request_in_the_problem_the_logs_and_the_sentry_event(
     db, settings, sentry_events, log_records
 ):
-    settings.ROOT_URLCONF = "payments_api.common.tests.failing_urls"
+    settings.ROOT_URLCONF = "tests.failing_urls"
     client = Client(raise_request_exception=False)
 
     response = client.get("/failing/", HTTP_X_REQUEST_ID="support-ticket-77")
