@@ -5,7 +5,11 @@ PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "request_id"}
 
 
 def assert_problem(response, status: int, code: str | None = None, *, fields: set[str] | None = None) -> dict:
-    """The response is a problem document with `status` (and `code`, and field errors on exactly `fields`)."""
+    """The response is a problem document with `status` (and `code`, and field errors on exactly `fields`).
+
+    Returns the problem without its `request_id`, which tells one request from another: two refusals of the same
+    thing compare equal.
+    """
     assert response.status_code == status, response.content
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
     body = response.json()
@@ -27,4 +31,8 @@ def assert_problem(response, status: int, code: str | None = None, *, fields: se
         for error in errors:
             assert error.keys() == {"field", "detail", "code"}, error
         assert {error["field"] for error in errors} == fields, body
-    return body
+    return without_request_id(body)
+
+
+def without_request_id(body: dict) -> dict:
+    return {member: value for member, value in body.items() if member != "request_id"}
