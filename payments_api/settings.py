@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
@@ -231,8 +230,8 @@ NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
 # Seconds an authenticated user is kept in the cache between requests (0: load it from the database each time).
-# A save or delete of the user or its supplier drops it at once; only a change that bypasses the models (SQL, a
-# queryset's update()) waits for this long to reach authentication.
+# A save or delete of the user or its supplier, or a queryset's update() of users, drops it at once; only a change
+# made in SQL waits for this long to reach authentication.
 AUTH_USER_CACHE_SECONDS = config("AUTH_USER_CACHE_SECONDS", default=60, cast=int)
 
 # How long a stored response answers retries with the same Idempotency-Key.
@@ -278,9 +277,11 @@ SIMPLE_JWT = {
     # Tokens carry a hash of the password, so changing it revokes every token issued before.
     "CHECK_REVOKE_TOKEN": True,
     "REVOKE_TOKEN_CLAIM": "hash_password",
-    # Each refresh returns a new refresh token and blacklists the one used, so a stolen one works once at most.
+    # Each refresh returns a new refresh token and spends the one used; the refresh tokens of one login end
+    # JWT_REFRESH_DAYS after it, and reusing a spent one revokes them all (users/services.py). Only their jti, owner
+    # and expiry are stored, never the tokens (simplejwt's token_blacklist app, which stored them whole, is gone).
     "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    "AUTH_TOKEN_CLASSES": ("payments_api.users.tokens.AccessToken",),
     "TOKEN_OBTAIN_SERIALIZER": "payments_api.users.serializers.TokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "payments_api.users.serializers.TokenRefreshSerializer",
     "TOKEN_VERIFY_SERIALIZER": "payments_api.users.serializers.TokenVerifySerializer",

@@ -8,7 +8,26 @@ from django.utils import timezone
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
 
 
-class UserManager(DjangoUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """An update() that deactivates accounts ends their tokens as User.save() does, and drops the cached copies
+        authentication reads (signals never see an update())."""
+        if kwargs.get("is_active") is False and "tokens_valid_after" not in kwargs:
+            kwargs["tokens_valid_after"] = timezone.now()
+        user_ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        from payments_api.users.signals import forget_authenticated_user  # signals import this module
+
+        for user_id in user_ids:
+            forget_authenticated_user(user_id)
+        return updated
+
+    def deactivate(self) -> int:
+        """Deactivate every account in the queryset: their tokens stop working at once and for good."""
+        return self.update(is_active=False)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     """Users log in with their e-mail address; there is no username."""
 
     def _create_user(self, email, password, **extra_fields):
@@ -68,20 +87,23 @@ class User(AbstractUser):
         return self.email
 
     def save(self, *args, **kwargs):
-        # Deactivating an account ends its tokens for good: reactivating it later does not bring them back. Tokens
-        # carry their issue time ("iat") in whole seconds, so the instant is kept in whole seconds too: a login right
-        # after a reactivation, within the second of the deactivation, still gets a working token.
+        # Deactivating an account ends its tokens for good: reactivating it later does not bring them back.
         if not self.is_active and self.pk is not None and User.objects.filter(pk=self.pk, is_active=True).exists():
-            self.tokens_valid_after = timezone.now().replace(microsecond=0)
+            self.tokens_valid_after = timezone.now()
             if (fields := kwargs.get("update_fields")) is not None:
                 kwargs["update_fields"] = {*fields, "tokens_valid_after"}
         super().save(*args, **kwargs)
 
     def revoked(self, *, issued_at) -> bool:
-        """Whether a token issued at `issued_at` (its "iat", seconds since the epoch) predates a deactivation."""
+        """Whether a token issued at `issued_at` (its "iat", seconds since the epoch) may predate a deactivation.
+
+        The cut-off is kept to the microsecond and compared inclusively: a token whose "iat" is in whole seconds (as
+        simplejwt writes it) and falls in the second of the deactivation is refused, whichever side of it it was
+        issued on; the API's own tokens carry "iat" to the microsecond (users/tokens.py).
+        """
         if self.tokens_valid_after is None:
             return False
-        return not isinstance(issued_at, (int, float)) or issued_at < self.tokens_valid_after.timestamp()
+        return not isinstance(issued_at, (int, float)) or issued_at <= self.tokens_valid_after.timestamp()
 
     @property
     def supplier_or_none(self):
@@ -89,6 +111,33 @@ class User(AbstractUser):
             return self.supplier
         except Supplier.DoesNotExist:
             return None
+
+
+class RefreshTokenState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ROTATED = "rotated", "Rotated"  # exchanged for the next token of its chain: presenting it again is reuse
+    REVOKED = "revoked", "Revoked"  # logged out, or its chain was revoked
+
+
+class IssuedRefreshToken(models.Model):
+    """What recognises an issued refresh token: its jti, owner, chain and expiry, never the token itself."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    chain = models.CharField(max_length=64, help_text="The jti of the chain's first token, issued at login.")
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=7, choices=RefreshTokenState.choices, default=RefreshTokenState.ACTIVE)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain"], name="refreshtoken_chain_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=RefreshTokenState.values), name="refreshtoken_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Refresh token {self.jti} of user {self.user_id} ({self.state})"
 
 
 class Supplier(models.Model):
