@@ -90,6 +90,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The PostgreSQL role the web, worker and beat processes connect as, when it is not the owner that migrates: the
+# release step (contrib/release.sh) grants it what it needs and no more (manage.py grant_app_role), creating it with
+# DATABASE_APP_PASSWORD if it does not exist. Empty: one role does everything (docs/security.md).
+DATABASE_APP_ROLE = config("DATABASE_APP_ROLE", default="")
+DATABASE_APP_PASSWORD = config("DATABASE_APP_PASSWORD", default="")
 
 # The cache holds the throttling counters: shared in Redis when configured, per process otherwise.
 CACHE_URL = config("REDIS_URL", default="") or config("CACHE_URL", default="")

@@ -17,6 +17,9 @@ class AppendOnlyError(Exception):
 class RequestLog(models.Model):
     """The audit trail of anticipations: one row per action, never updated or deleted."""
 
+    # Only SELECT and INSERT for the application's database role (grant_app_role); triggers refuse the rest.
+    append_only = True
+
     anticipation = models.ForeignKey(Anticipation, on_delete=models.PROTECT, related_name="logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_logs")
     action = models.CharField(max_length=1, choices=RequestLogAction.choices)
