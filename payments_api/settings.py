@@ -103,15 +103,19 @@ if CACHE_URL:
         "default": {
             # django-redis rather than Django's own backend: it keeps one client per process (Django's builds one
             # per operation) and raises a counter in one atomic round trip (Django's checks existence first).
-            "BACKEND": "django_redis.cache.RedisCache",
+            # While Redis is unreachable the counters are kept in each process's memory and users are not cached,
+            # so requests keep being served (common/cache.py); /health/ says "degraded".
+            "BACKEND": "payments_api.common.cache.FallbackRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "payments_api",
-            # A cache outage must slow nothing down for long: fail fast, then the request errors visibly.
+            # A cache outage must slow nothing down for long: fail fast, then serve without it.
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "payments_api"}}
+# After Redis fails, each process leaves it alone this many seconds before trying it again.
+CACHE_RETRY_SECONDS = config("CACHE_RETRY_SECONDS", default=5, cast=float)
 
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,7 +3,9 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
-from payments_api.users.services import token_user
+# The module, not its names: DRF's settings import this class while users.services may still be loading (it imports
+# common.exceptions, which imports DRF's views).
+from payments_api.users import services
 
 
 class UserJWTAuthentication(JWTAuthentication):
@@ -13,4 +15,4 @@ class UserJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
         if api_settings.USER_ID_CLAIM not in validated_token.payload:
             raise InvalidToken(_("Token contained no recognizable user identification"))
-        return token_user(token=validated_token, authenticating=True)
+        return services.token_user(token=validated_token, authenticating=True)

@@ -67,6 +67,10 @@ class User(AbstractUser):
     is_operator = models.BooleanField(
         default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
     )
+    created_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        help_text="Who added the account in the admin (empty for accounts made otherwise).",
+    )
     tokens_valid_after = models.DateTimeField(
         null=True,
         blank=True,
@@ -153,6 +157,10 @@ class Supplier(models.Model):
     language = models.CharField(
         max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text="Language of its e-mails."
     )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        help_text="Who added the supplier in the admin (empty for suppliers made otherwise).",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -168,3 +176,51 @@ class Supplier(models.Model):
 
     def clean(self):
         self.reg_number = normalize_cnpj(self.reg_number)
+
+
+class AccountChangeKind(models.TextChoices):
+    USER_CREATED = "user-created", "Account created"
+    PASSWORD_SET = "password-set", "Password set"
+    EMAIL_CHANGED = "email-changed", "E-mail changed"
+    SUPPLIER_CREATED = "supplier-created", "Supplier created"
+    SUPPLIER_MOVED = "supplier-moved", "Supplier moved to another account"
+
+
+class AccountChange(models.Model):
+    """Who created, re-passworded, re-addressed or linked which account or supplier, and when: never changed.
+
+    Whoever did one of these to a supplier or its account holds it, and does not decide its anticipations
+    (users.selectors.supplier_controlled_by).
+    """
+
+    # Only SELECT and INSERT for the application's database role (grant_app_role); triggers refuse the rest.
+    append_only = True
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes_made")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="account_changes"
+    )
+    kind = models.CharField(max_length=16, choices=AccountChangeKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["actor", "user"], name="accountchange_actor_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AccountChangeKind.values), name="accountchange_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Account changes are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Account changes are never deleted.")

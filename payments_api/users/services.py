@@ -1,4 +1,5 @@
-"""The token lifecycle: issuing, checking, rotating, revoking and purging refresh tokens, and checking any token's user.
+"""Accounts and tokens: the admin's changes to accounts and suppliers, on the record; and the token lifecycle: issuing,
+checking, rotating, revoking and purging refresh tokens, and checking any token's user.
 
 Only what recognises a refresh token is stored (IssuedRefreshToken: jti, owner, chain, expiry, state), never the token.
 Rotation follows the OAuth 2.0 Security BCP (RFC 9700, 4.14.2): a refresh token works once; presenting one that was
@@ -16,7 +17,15 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from payments_api.users.models import IssuedRefreshToken, RefreshTokenState, User
+from payments_api.common.exceptions import Forbidden
+from payments_api.users.models import (
+    AccountChange,
+    AccountChangeKind,
+    IssuedRefreshToken,
+    RefreshTokenState,
+    Supplier,
+    User,
+)
 from payments_api.users.selectors import user_for_authentication
 from payments_api.users.tokens import CHAIN_CLAIM, LOGIN_TIME_CLAIM, RefreshToken
 
@@ -137,3 +146,75 @@ def refresh_tokens_purge_expired(*, now: datetime.datetime | None = None) -> int
     """Forget refresh tokens past their expiry: they no longer work anyway. Returns how many were forgotten."""
     deleted, _by_model = IssuedRefreshToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
+
+
+# --- accounts and suppliers, on the record (four eyes: users.selectors.supplier_controlled_by) -----------------------
+
+
+class AccountChangeForbidden(Forbidden):
+    code = "account-change-forbidden"
+    title = "Only a superuser sets another user's password or moves a supplier to another account."
+
+
+def account_change_record(
+    *, actor: User, user: User, kind: AccountChangeKind, supplier: Supplier | None = None, detail: str = ""
+) -> AccountChange:
+    return AccountChange.objects.create(actor=actor, user=user, supplier=supplier, kind=kind, detail=detail[:300])
+
+
+def password_settable_by(*, actor: User, user: User) -> bool:
+    """Only a superuser sets another user's password: whoever sets it can log in as that user."""
+    return actor.is_superuser or actor.pk == user.pk
+
+
+@transaction.atomic
+def user_save(*, user: User, saved_by: User) -> User:
+    """Save an account added or changed by `saved_by`, recording who created it and who changed its e-mail."""
+    creating = user._state.adding
+    previous_email = None if creating else User.objects.filter(pk=user.pk).values_list("email", flat=True).first()
+    if creating:
+        user.created_by = saved_by
+    user.save()
+    if creating:
+        account_change_record(actor=saved_by, user=user, kind=AccountChangeKind.USER_CREATED, detail=user.email)
+    elif previous_email != user.email:
+        account_change_record(
+            actor=saved_by, user=user, kind=AccountChangeKind.EMAIL_CHANGED, detail=f"{previous_email} -> {user.email}"
+        )
+    return user
+
+
+@transaction.atomic
+def user_password_set_record(*, user: User, set_by: User) -> None:
+    """Record that `set_by` set `user`'s password (Django's admin form sets it), refusing it to anyone else's but a
+    superuser: the caller's transaction is undone with it."""
+    if not password_settable_by(actor=set_by, user=user):
+        raise AccountChangeForbidden()
+    account_change_record(actor=set_by, user=user, kind=AccountChangeKind.PASSWORD_SET)
+
+
+@transaction.atomic
+def supplier_save(*, supplier: Supplier, saved_by: User) -> Supplier:
+    """Save a supplier added or changed by `saved_by`, recording who created it; only a superuser moves a supplier to
+    another account, on the record."""
+    creating = supplier._state.adding
+    previous_user = (
+        None if creating else User.objects.filter(supplier__pk=supplier.pk).values_list("email", flat=True).first()
+    )
+    moved = not creating and previous_user != supplier.user.email
+    if moved and not saved_by.is_superuser:
+        raise AccountChangeForbidden()
+    if creating:
+        supplier.created_by = saved_by
+    supplier.save()
+    if creating:
+        account_change_record(
+            actor=saved_by, user=supplier.user, supplier=supplier, kind=AccountChangeKind.SUPPLIER_CREATED,
+            detail=str(supplier),
+        )
+    elif moved:
+        account_change_record(
+            actor=saved_by, user=supplier.user, supplier=supplier, kind=AccountChangeKind.SUPPLIER_MOVED,
+            detail=f"{supplier}: {previous_user} -> {supplier.user.email}",
+        )
+    return supplier

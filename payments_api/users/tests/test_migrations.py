@@ -50,8 +50,8 @@ def _back_to_the_latest_migrations():
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_outstanding_tokens_become_records_without_the_token_and_the_old_tables_go():
+    user = UserFactory()  # made with today's columns, kept as the migrations go back and forth
     migrate(BEFORE)
-    user = UserFactory()
     expires = timezone.now() + datetime.timedelta(hours=5)
     with connection.cursor() as cursor:
         for statement in TOKEN_BLACKLIST_TABLES:
