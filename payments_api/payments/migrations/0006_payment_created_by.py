@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0004_payment_external_id'),
+        ('payments', '0005_anticipation_priced_with'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
