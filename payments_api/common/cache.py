@@ -102,7 +102,9 @@ class FallbackRedisCache(RedisCache):
                 with outage.lock:
                     outage.deleted.add((key, version))
         logger.warning(
-            "Cache reachable again after %.0f s; %d key(s) deleted meanwhile", time.time() - started, len(deleted)
+            "Cache reachable again after %.0f s; %d key(s) deleted meanwhile",
+            time.time() - (started or time.time()),
+            len(deleted),
         )
         self._memory.clear()
 

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -18,10 +20,16 @@ from payments_api.users.models import AccountChange, Supplier, User
 from payments_api.users.selectors import user_email_taken
 from payments_api.users.services import password_settable_by, supplier_save, user_password_set_record, user_save
 
+if TYPE_CHECKING:
+    # Mixed into the user forms only: the type checker reads it as one.
+    _UserForm = forms.ModelForm[User]
+else:
+    _UserForm = object
+
 EMAIL_TAKEN = "A user with this e-mail address already exists (addresses that differ only in case are the same)."
 
 
-class UniqueEmailMixin:
+class UniqueEmailMixin(_UserForm):
     """Says in plain words what the case-insensitive user_email_ci_unique constraint would refuse."""
 
     def clean_email(self):

@@ -14,5 +14,5 @@ class UserJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token):
         if api_settings.USER_ID_CLAIM not in validated_token.payload:
-            raise InvalidToken(_("Token contained no recognizable user identification"))
+            raise InvalidToken(str(_("Token contained no recognizable user identification")))
         return services.token_user(token=validated_token, authenticating=True)

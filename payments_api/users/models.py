@@ -1,3 +1,5 @@
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -8,8 +10,8 @@ from django.utils import timezone
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
 
 
-class UserQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class UserQuerySet(models.QuerySet["User"]):
+    def update(self, **kwargs) -> int:
         """An update() that deactivates accounts ends their tokens as User.save() does, and drops the cached copies
         authentication reads (signals never see an update())."""
         if kwargs.get("is_active") is False and "tokens_valid_after" not in kwargs:
@@ -27,10 +29,10 @@ class UserQuerySet(models.QuerySet):
         return self.update(is_active=False)
 
 
-class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Users log in with their e-mail address; there is no username."""
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
@@ -38,12 +40,17 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    # E-mail first, where Django's manager takes a username: the signatures differ on purpose.
+    def create_user(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -62,7 +69,7 @@ class Language(models.TextChoices):
 
 
 class User(AbstractUser):
-    username = None
+    username = None  # type: ignore[assignment]  # the e-mail address identifies a user
     email = models.EmailField("e-mail address", unique=True)
     is_operator = models.BooleanField(
         default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
@@ -80,9 +87,9 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]

@@ -8,6 +8,7 @@ after its login however often it is refreshed.
 """
 
 import datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,25 +47,26 @@ def token_user(*, token: Token, authenticating: bool = False) -> User:
     account" either way, as simplejwt does.
     """
     user_id = token.payload.get(api_settings.USER_ID_CLAIM)
+    user: User | None = None
     try:
-        if authenticating:
+        if authenticating and user_id is not None:
             user = user_for_authentication(user_id=user_id)
-        else:
-            user = User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first() if user_id else None
+        elif user_id:
+            user = User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
     except (ValueError, TypeError):  # a user id that is not a number
         user = None
     if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
         if not authenticating:
-            raise AuthenticationFailed(NO_ACTIVE_ACCOUNT, "no_active_account")
+            raise AuthenticationFailed(str(NO_ACTIVE_ACCOUNT), "no_active_account")
         if user is None:
-            raise AuthenticationFailed(_("User not found"), "user_not_found")
-        raise AuthenticationFailed(_("User is inactive"), "user_inactive")
+            raise AuthenticationFailed(str(_("User not found")), "user_not_found")
+        raise AuthenticationFailed(str(_("User is inactive")), "user_inactive")
     if api_settings.CHECK_REVOKE_TOKEN and token.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
         user.password
     ):
-        raise AuthenticationFailed(PASSWORD_CHANGED, "password_changed")
+        raise AuthenticationFailed(str(PASSWORD_CHANGED), "password_changed")
     if user.revoked(issued_at=token.payload.get("iat")):
-        raise AuthenticationFailed(TOKEN_REVOKED, "token_revoked")
+        raise AuthenticationFailed(str(TOKEN_REVOKED), "token_revoked")
     return user
 
 
@@ -75,7 +77,7 @@ def refresh_token_issue(
 
     Every token of a chain expires when the chain does, JWT_REFRESH_DAYS after `login_time`.
     """
-    refresh = RefreshToken.for_user(user)
+    refresh = cast(RefreshToken, RefreshToken.for_user(user))
     if chain is not None and login_time is not None:
         refresh[CHAIN_CLAIM] = chain
         refresh[LOGIN_TIME_CLAIM] = login_time.timestamp()
@@ -97,15 +99,15 @@ def _refresh_token_spend(*, refresh: RefreshToken, state: RefreshTokenState) -> 
         IssuedRefreshToken.objects.select_for_update().filter(jti=refresh.payload.get(api_settings.JTI_CLAIM)).first()
     )
     if issued is None:
-        return TOKEN_NOT_RECOGNISED
+        return str(TOKEN_NOT_RECOGNISED)
     if issued.state == RefreshTokenState.ACTIVE:
         issued.state = state
         issued.save(update_fields=["state"])
         return None
     if issued.state == RefreshTokenState.ROTATED:
         IssuedRefreshToken.objects.filter(chain=issued.chain).update(state=RefreshTokenState.REVOKED)
-        return TOKEN_REUSED
-    return TOKEN_SPENT
+        return str(TOKEN_REUSED)
+    return str(TOKEN_SPENT)
 
 
 def refresh_token_rotate(*, refresh: RefreshToken) -> RefreshToken:

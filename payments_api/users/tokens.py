@@ -7,6 +7,7 @@ login however often it is refreshed, and so that reusing a rotated token can rev
 """
 
 import datetime
+from typing import Any
 
 from rest_framework_simplejwt import tokens
 from rest_framework_simplejwt.settings import api_settings
@@ -19,6 +20,9 @@ class PreciseIssueTimeMixin:
     """"iat" to the microsecond (RFC 7519 allows a non-integer NumericDate): a token issued after a deactivation in
     the same second is told apart from one issued before it (User.revoked)."""
 
+    payload: dict[str, Any]
+    current_time: datetime.datetime
+
     def set_iat(self, claim: str = "iat", at_time: datetime.datetime | None = None) -> None:
         self.payload[claim] = (at_time or self.current_time).timestamp()
 
@@ -27,10 +31,10 @@ class AccessToken(PreciseIssueTimeMixin, tokens.AccessToken):
     pass
 
 
-class RefreshToken(PreciseIssueTimeMixin, tokens.RefreshToken):
+class RefreshToken(PreciseIssueTimeMixin, tokens.RefreshToken):  # type: ignore[misc]  # simplejwt's own bases
     access_token_class = AccessToken
     # The chain is the refresh tokens' business; access tokens do not carry it.
-    no_copy_claims = (*tokens.RefreshToken.no_copy_claims, CHAIN_CLAIM, LOGIN_TIME_CLAIM)
+    no_copy_claims = (*tokens.RefreshToken.no_copy_claims, CHAIN_CLAIM, LOGIN_TIME_CLAIM)  # type: ignore[assignment]
 
     @property
     def chain(self) -> str:
@@ -40,7 +44,7 @@ class RefreshToken(PreciseIssueTimeMixin, tokens.RefreshToken):
     @property
     def login_time(self) -> datetime.datetime:
         """When the chain's login happened; a token issued before chains existed counts from its own issue."""
-        seconds = self.payload.get(LOGIN_TIME_CLAIM, self.payload.get("iat"))
+        seconds = self.payload.get(LOGIN_TIME_CLAIM) or self.payload["iat"]
         return datetime.datetime.fromtimestamp(float(seconds), tz=datetime.timezone.utc)
 
     @property
@@ -48,7 +52,7 @@ class RefreshToken(PreciseIssueTimeMixin, tokens.RefreshToken):
         return datetime.datetime.fromtimestamp(self.payload["exp"], tz=datetime.timezone.utc)
 
     @property
-    def access_token(self) -> AccessToken:
+    def access_token(self) -> tokens.AccessToken:
         access = super().access_token
         # An access token never outlives its refresh token's chain.
         access["exp"] = min(access["exp"], self.payload["exp"])
