@@ -267,7 +267,7 @@ def test_the_outbox_is_told_whom_to_write_in_which_language_and_what(supplier, o
     supplier.language = "en"
     supplier.save()
     payment = PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16))
-    anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=operator)
+    anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=supplier.user)
     anticipation_decide(anticipation=anticipation, decision=decision, decided_by=operator)
 
     told = Notification.objects.order_by("id").values_list("recipient", "language", "context")
