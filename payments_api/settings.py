@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
@@ -97,6 +96,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The PostgreSQL role the web, worker and beat processes connect as, when it is not the owner that migrates: the
+# release step (contrib/release.sh) grants it what it needs and no more (manage.py grant_app_role), creating it with
+# DATABASE_APP_PASSWORD if it does not exist. Empty: one role does everything (docs/security.md).
+DATABASE_APP_ROLE = config("DATABASE_APP_ROLE", default="")
+DATABASE_APP_PASSWORD = config("DATABASE_APP_PASSWORD", default="")
 
 # The cache holds the throttling counters: shared in Redis when configured, per process otherwise.
 CACHE_URL = config("REDIS_URL", default="") or config("CACHE_URL", default="")
@@ -105,15 +109,19 @@ if CACHE_URL:
         "default": {
             # django-redis rather than Django's own backend: it keeps one client per process (Django's builds one
             # per operation) and raises a counter in one atomic round trip (Django's checks existence first).
-            "BACKEND": "django_redis.cache.RedisCache",
+            # While Redis is unreachable the counters are kept in each process's memory and users are not cached,
+            # so requests keep being served (common/cache.py); /health/ says "degraded".
+            "BACKEND": "payments_api.common.cache.FallbackRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "payments_api",
-            # A cache outage must slow nothing down for long: fail fast, then the request errors visibly.
+            # A cache outage must slow nothing down for long: fail fast, then serve without it.
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "payments_api"}}
+# After Redis fails, each process leaves it alone this many seconds before trying it again.
+CACHE_RETRY_SECONDS = config("CACHE_RETRY_SECONDS", default=5, cast=float)
 
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -239,8 +247,8 @@ NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
 
 # Seconds an authenticated user is kept in the cache between requests (0: load it from the database each time).
-# A save or delete of the user or its supplier drops it at once; only a change that bypasses the models (SQL, a
-# queryset's update()) waits for this long to reach authentication.
+# A save or delete of the user or its supplier, or a queryset's update() of users, drops it at once; only a change
+# made in SQL waits for this long to reach authentication.
 AUTH_USER_CACHE_SECONDS = config("AUTH_USER_CACHE_SECONDS", default=60, cast=int)
 
 # How long a stored response answers retries with the same Idempotency-Key.
@@ -290,9 +298,11 @@ SIMPLE_JWT = {
     # Tokens carry a hash of the password, so changing it revokes every token issued before.
     "CHECK_REVOKE_TOKEN": True,
     "REVOKE_TOKEN_CLAIM": "hash_password",
-    # Each refresh returns a new refresh token and blacklists the one used, so a stolen one works once at most.
+    # Each refresh returns a new refresh token and spends the one used; the refresh tokens of one login end
+    # JWT_REFRESH_DAYS after it, and reusing a spent one revokes them all (users/services.py). Only their jti, owner
+    # and expiry are stored, never the tokens (simplejwt's token_blacklist app, which stored them whole, is gone).
     "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    "AUTH_TOKEN_CLASSES": ("payments_api.users.tokens.AccessToken",),
     "TOKEN_OBTAIN_SERIALIZER": "payments_api.users.serializers.TokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "payments_api.users.serializers.TokenRefreshSerializer",
     "TOKEN_VERIFY_SERIALIZER": "payments_api.users.serializers.TokenVerifySerializer",

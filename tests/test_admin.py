@@ -19,6 +19,7 @@ NO_PERMISSION = b"have permission to view or edit anything"
 OPERATOR_PERMISSIONS = {
     ("users", "user"): {"add": True, "change": True, "delete": True, "view": True},
     ("users", "supplier"): {"add": True, "change": True, "delete": True, "view": True},
+    ("users", "accountchange"): {"add": False, "change": False, "delete": False, "view": True},
     ("payments", "payment"): {"add": True, "change": False, "delete": False, "view": True},
     ("payments", "anticipation"): {"add": False, "change": False, "delete": False, "view": True},
     ("requestlogs", "requestlog"): {"add": False, "change": False, "delete": False, "view": True},

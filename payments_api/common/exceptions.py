@@ -33,9 +33,10 @@ class ValidationFailed(DomainError):
     title = "The request is not valid."
     http_status = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, detail: str | None = None, *, field: str | None = None):
+    def __init__(self, detail: str | None = None, *, field: str | None = None, field_code: str | None = None):
         super().__init__(detail)
         self.field = field
+        self.field_code = field_code or self.code  # the code of the field's error, "required" say
 
 
 class Conflict(DomainError):
@@ -108,7 +109,7 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = None
         if isinstance(exc, ValidationFailed) and exc.field:
-            errors = [{"field": exc.field, "detail": exc.detail, "code": exc.code}]
+            errors = [{"field": exc.field, "detail": exc.detail, "code": exc.field_code}]
         body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
         body.update(exc.extensions)
         return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)

@@ -4,6 +4,7 @@ import time
 from typing import TypedDict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -37,6 +38,13 @@ def database_ok() -> bool:
         return False
 
 
+def cache_ok() -> bool | None:
+    """Whether Redis answers (None when the cache is not Redis). While it does not, requests are still served
+    (common/cache.py), so the service is degraded rather than down."""
+    ping = getattr(cache, "ping", None)
+    return None if ping is None else ping()
+
+
 def broker_ok() -> bool:
     from payments_api.celery import app
 
@@ -63,8 +71,9 @@ HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "checks
 
 
 class HealthView(APIView):
-    """200 while the database answers: "ok", or "degraded" when only the broker is down (requests still succeed and
-    their e-mails wait in the outbox). 503 when the database is down: this instance cannot serve requests."""
+    """200 while the database answers: "ok", or "degraded" when the broker or the cache (Redis) is down, since
+    requests still succeed (e-mails wait in the outbox; the throttling counters are kept per process and users read
+    from the database). 503 when the database is down: this instance cannot serve requests."""
 
     authentication_classes = []
     permission_classes = []
@@ -74,6 +83,8 @@ class HealthView(APIView):
     @extend_schema(summary="Service health", responses={200: HEALTH, 503: HEALTH})
     def get(self, request):
         checks = {"database": "ok" if database_ok() else "unavailable"}
+        if (cache_up := cache_ok()) is not None:
+            checks["cache"] = "ok" if cache_up else "unavailable"
         if settings.CELERY_BROKER_URL:
             checks["broker"] = "ok" if broker_ok_recently() else "unavailable"
         if checks["database"] != "ok":

@@ -62,10 +62,11 @@ class PaymentAdmin(
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status")
+    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status", "created_by")
     list_filter = (PaymentStatusFilter, "due_date")
     search_fields = ("id", "external_id", "supplier__corporate_name", "supplier__reg_number")
-    list_select_related = ("supplier",)
+    list_select_related = ("supplier", "created_by")
+    readonly_fields = ("created_by",)
     autocomplete_fields = ("supplier",)
 
     def get_queryset(self, request):
@@ -81,7 +82,7 @@ class PaymentAdmin(
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in ("supplier", "external_id", "due_date", "value")}
-        created = payment_create(**fields, today=form.today)
+        created = payment_create(**fields, created_by=request.user, today=form.today)
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 

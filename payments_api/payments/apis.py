@@ -91,7 +91,7 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def create(self, request):
         serializer = PaymentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        payment = payment_create(**serializer.validated_data, today=self.today)
+        payment = payment_create(**serializer.validated_data, created_by=request.user, today=self.today)
         output = self.get_serializer(self.get_queryset().get(pk=payment.pk))
         return _created(request, output, "payment-detail")
 

@@ -61,7 +61,7 @@ class OperatorRequired(Forbidden):
 
 class OwnAnticipationDecision(Forbidden):
     code = "own-anticipation"
-    title = "An operator cannot decide an anticipation of a payment to its own supplier."
+    title = "An operator cannot decide an anticipation it filed or of a supplier it controls."
 
 
 class NotPaymentOwner(Forbidden):

@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,6 +78,10 @@ class Payment(models.Model):
         null=True,
         blank=True,
         help_text="The buyer's invoice number, unique per supplier.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        help_text="The supplier's user or the operator who created it (empty for payments made before it was kept).",
     )
     # Annotated by the selectors (not a column): the status of the payment's anticipation, if any.
     anticipation_status: str | None

@@ -17,6 +17,7 @@ from payments_api.payments.models import (
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.programme.models import RATE
 from payments_api.users.models import Supplier
+from payments_api.users.permissions import is_operator
 from payments_api.users.selectors import scope_to_user
 
 # What ?status= accepts, as documented in the schema: a state in any case, spaces around, or blank for all.
@@ -53,6 +54,19 @@ class PaymentSerializer(serializers.Serializer):
     value = StrictMoneyField(read_only=True)
     external_id = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
+    # Shown to operators only. Not read-only, so that the schema lists it as optional: this serializer only writes.
+    created_by = serializers.IntegerField(
+        source="created_by_id",
+        required=False,
+        allow_null=True,
+        help_text="Operators only: the id of the user who created the payment (null before it was recorded).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or not is_operator(request.user):
+            self.fields.pop("created_by")
 
     # The columns csv_status reads besides the fields' own (common/csv_export.py column_rows).
     csv_columns = ("anticipation_status",)
@@ -89,14 +103,6 @@ class PaymentCreateSerializer(serializers.Serializer):
             self.fields["supplier"].queryset = scope_to_user(  # type: ignore[attr-defined]
                 Supplier.objects.all(), user=request.user, supplier_field="pk"
             )
-
-    def validate(self, attrs):
-        user = self.context["request"].user
-        if not user.is_operator:
-            attrs["supplier"] = user.supplier
-        elif "supplier" not in attrs:
-            raise serializers.ValidationError({"supplier": "This field is required."}, code="required")
-        return attrs
 
 
 class AnticipationSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from payments_api.common.exceptions import ValidationFailed
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
@@ -13,6 +14,7 @@ from payments_api.payments.errors import (
     AnticipationExpired,
     ExternalIdTaken,
     InvalidPayment,
+    NotPaymentOwner,
     OperatorRequired,
     OwnAnticipationDecision,
 )
@@ -28,8 +30,10 @@ from payments_api.payments.models import (
 from payments_api.payments.pricing import CENT, anticipation_price_check
 from payments_api.programme.selectors import business_calendar, programme_current
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.requestlogs.selectors import anticipation_requested_by
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
+from payments_api.users.selectors import supplier_controlled_by
 
 # Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
 MAX_DUE_YEARS_AHEAD = 10
@@ -66,18 +70,33 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def payment_supplier(*, created_by: User, supplier: Supplier | None) -> Supplier:
+    """Whose payment `created_by` creates: an operator names the supplier; a supplier's user creates its own."""
+    if created_by.is_operator:
+        if supplier is None:
+            raise ValidationFailed("This field is required.", field="supplier", field_code="required")
+        return supplier
+    own = created_by.supplier_or_none
+    if own is None or (supplier is not None and supplier.pk != own.pk):
+        raise NotPaymentOwner()
+    return own
+
+
 def payment_create(
     *,
-    supplier: Supplier,
+    created_by: User,
+    supplier: Supplier | None = None,
     due_date: datetime.date,
     value: Decimal,
     external_id: str | None = None,
     today: datetime.date | None = None,
 ) -> Payment:
-    """A payment created on `today` (by default the day it is called), the day its due date is judged against.
+    """A payment created by `created_by` on `today` (by default the day it is called), the day its due date is judged
+    against; whose it is, payment_supplier decides.
 
     "Today" is read once, so the check and the creation date agree across midnight.
     """
+    supplier = payment_supplier(created_by=created_by, supplier=supplier)
     today = today or timezone.localdate()
     payment_validate(due_date=due_date, value=value, external_id=external_id, today=today)
     try:
@@ -89,6 +108,7 @@ def payment_create(
                 due_date=due_date,
                 value=value.quantize(CENT),
                 external_id=external_id,
+                created_by=created_by,
             )
     except IntegrityError as exc:
         if external_id is not None and Payment.objects.filter(supplier=supplier, external_id=external_id).exists():
@@ -140,6 +160,22 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     return anticipation
 
 
+def anticipation_decider_check(*, anticipation: Anticipation, decided_by: User) -> None:
+    """Four eyes: an operator does not decide what it filed (a request on a supplier's behalf) or what it controls
+    (its own supplier account, or one whose account or supplier it created, re-passworded, re-addressed or linked).
+    `anticipation` comes with its payment's supplier and user."""
+    supplier = anticipation.payment.supplier
+    if supplier.user_id == decided_by.pk:
+        raise OwnAnticipationDecision()
+    if anticipation_requested_by(anticipation_id=anticipation.pk) == decided_by.pk:
+        raise OwnAnticipationDecision("An operator cannot decide an anticipation it requested; another operator must.")
+    if supplier_controlled_by(supplier=supplier, user=decided_by):
+        raise OwnAnticipationDecision(
+            "An operator cannot decide an anticipation of a supplier whose account or supplier it created, set the "
+            "password or e-mail of, or linked; another operator must."
+        )
+
+
 @transaction.atomic
 def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decided_by: User) -> Anticipation:
     """An operator approves or denies a pending anticipation; of concurrent decisions exactly one wins."""
@@ -153,8 +189,7 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
         .select_related("payment__supplier__user")
         .get(pk=anticipation.pk)
     )
-    if anticipation.payment.supplier.user_id == decided_by.pk:
-        raise OwnAnticipationDecision()
+    anticipation_decider_check(anticipation=anticipation, decided_by=decided_by)
     if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
         raise AnticipationAlreadyDecided(
             f"Anticipation {anticipation.pk} was already {anticipation.get_status_display().lower()}."

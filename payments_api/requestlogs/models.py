@@ -15,6 +15,9 @@ class AppendOnlyError(Exception):
 class RequestLog(models.Model):
     """The audit trail of anticipations: one row per action, never updated or deleted."""
 
+    # Only SELECT and INSERT for the application's database role (grant_app_role); triggers refuse the rest.
+    append_only = True
+
     # By name: the log is written by the payments app, which it never imports (see .importlinter).
     anticipation = models.ForeignKey("payments.Anticipation", on_delete=models.PROTECT, related_name="logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_logs")

@@ -10,7 +10,26 @@ from django.utils import timezone
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
 
 
-class UserManager(DjangoUserManager["User"]):
+class UserQuerySet(models.QuerySet["User"]):
+    def update(self, **kwargs) -> int:
+        """An update() that deactivates accounts ends their tokens as User.save() does, and drops the cached copies
+        authentication reads (signals never see an update())."""
+        if kwargs.get("is_active") is False and "tokens_valid_after" not in kwargs:
+            kwargs["tokens_valid_after"] = timezone.now()
+        user_ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        from payments_api.users.signals import forget_authenticated_user  # signals import this module
+
+        for user_id in user_ids:
+            forget_authenticated_user(user_id)
+        return updated
+
+    def deactivate(self) -> int:
+        """Deactivate every account in the queryset: their tokens stop working at once and for good."""
+        return self.update(is_active=False)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Users log in with their e-mail address; there is no username."""
 
     def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
@@ -22,14 +41,14 @@ class UserManager(DjangoUserManager["User"]):
         return user
 
     # E-mail first, where Django's manager takes a username: the signatures differ on purpose.
-    def create_user(  # type: ignore[override]
+    def create_user(
         self, email: str, password: str | None = None, **extra_fields: Any
     ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, email: str, password: str | None = None, **extra_fields: Any
     ) -> "User":
         extra_fields.setdefault("is_staff", True)
@@ -55,6 +74,10 @@ class User(AbstractUser):
     is_operator = models.BooleanField(
         default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
     )
+    created_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        help_text="Who added the account in the admin (empty for accounts made otherwise).",
+    )
     tokens_valid_after = models.DateTimeField(
         null=True,
         blank=True,
@@ -75,20 +98,23 @@ class User(AbstractUser):
         return self.email
 
     def save(self, *args, **kwargs):
-        # Deactivating an account ends its tokens for good: reactivating it later does not bring them back. Tokens
-        # carry their issue time ("iat") in whole seconds, so the instant is kept in whole seconds too: a login right
-        # after a reactivation, within the second of the deactivation, still gets a working token.
+        # Deactivating an account ends its tokens for good: reactivating it later does not bring them back.
         if not self.is_active and self.pk is not None and User.objects.filter(pk=self.pk, is_active=True).exists():
-            self.tokens_valid_after = timezone.now().replace(microsecond=0)
+            self.tokens_valid_after = timezone.now()
             if (fields := kwargs.get("update_fields")) is not None:
                 kwargs["update_fields"] = {*fields, "tokens_valid_after"}
         super().save(*args, **kwargs)
 
     def revoked(self, *, issued_at) -> bool:
-        """Whether a token issued at `issued_at` (its "iat", seconds since the epoch) predates a deactivation."""
+        """Whether a token issued at `issued_at` (its "iat", seconds since the epoch) may predate a deactivation.
+
+        The cut-off is kept to the microsecond and compared inclusively: a token whose "iat" is in whole seconds (as
+        simplejwt writes it) and falls in the second of the deactivation is refused, whichever side of it it was
+        issued on; the API's own tokens carry "iat" to the microsecond (users/tokens.py).
+        """
         if self.tokens_valid_after is None:
             return False
-        return not isinstance(issued_at, (int, float)) or issued_at < self.tokens_valid_after.timestamp()
+        return not isinstance(issued_at, (int, float)) or issued_at <= self.tokens_valid_after.timestamp()
 
     @property
     def supplier_or_none(self):
@@ -96,6 +122,33 @@ class User(AbstractUser):
             return self.supplier
         except Supplier.DoesNotExist:
             return None
+
+
+class RefreshTokenState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ROTATED = "rotated", "Rotated"  # exchanged for the next token of its chain: presenting it again is reuse
+    REVOKED = "revoked", "Revoked"  # logged out, or its chain was revoked
+
+
+class IssuedRefreshToken(models.Model):
+    """What recognises an issued refresh token: its jti, owner, chain and expiry, never the token itself."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    chain = models.CharField(max_length=64, help_text="The jti of the chain's first token, issued at login.")
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=7, choices=RefreshTokenState.choices, default=RefreshTokenState.ACTIVE)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain"], name="refreshtoken_chain_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=RefreshTokenState.values), name="refreshtoken_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Refresh token {self.jti} of user {self.user_id} ({self.state})"
 
 
 class Supplier(models.Model):
@@ -110,6 +163,10 @@ class Supplier(models.Model):
     )
     language = models.CharField(
         max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text="Language of its e-mails."
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        help_text="Who added the supplier in the admin (empty for suppliers made otherwise).",
     )
 
     class Meta:
@@ -126,3 +183,51 @@ class Supplier(models.Model):
 
     def clean(self):
         self.reg_number = normalize_cnpj(self.reg_number)
+
+
+class AccountChangeKind(models.TextChoices):
+    USER_CREATED = "user-created", "Account created"
+    PASSWORD_SET = "password-set", "Password set"
+    EMAIL_CHANGED = "email-changed", "E-mail changed"
+    SUPPLIER_CREATED = "supplier-created", "Supplier created"
+    SUPPLIER_MOVED = "supplier-moved", "Supplier moved to another account"
+
+
+class AccountChange(models.Model):
+    """Who created, re-passworded, re-addressed or linked which account or supplier, and when: never changed.
+
+    Whoever did one of these to a supplier or its account holds it, and does not decide its anticipations
+    (users.selectors.supplier_controlled_by).
+    """
+
+    # Only SELECT and INSERT for the application's database role (grant_app_role); triggers refuse the rest.
+    append_only = True
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes_made")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="account_changes"
+    )
+    kind = models.CharField(max_length=16, choices=AccountChangeKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["actor", "user"], name="accountchange_actor_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AccountChangeKind.values), name="accountchange_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Account changes are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Account changes are never deleted.")

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from payments_api.users.models import User
+from payments_api.common.cache import cache_in_outage
+from payments_api.users.models import AccountChange, Supplier, User
 
 
 def scope_to_user(queryset: QuerySet, *, user: User, supplier_field: str) -> QuerySet:
@@ -35,7 +36,9 @@ def user_for_authentication(*, user_id: int | str) -> User | None:
     work; the cached copy is kept AUTH_USER_CACHE_SECONDS at most and dropped as soon as the user or its supplier
     is saved or deleted (users/signals.py), so deactivation and password changes end tokens at once.
     """
-    seconds = settings.AUTH_USER_CACHE_SECONDS
+    # During a Redis outage a copy would stay in this process's memory, where another process's change cannot drop
+    # it (common/cache.py): the user is read from the database instead.
+    seconds = 0 if cache_in_outage(cache) else settings.AUTH_USER_CACHE_SECONDS
     key = authentication_cache_key(user_id)
     user = cache.get(key) if seconds else None
     if user is None:
@@ -43,3 +46,12 @@ def user_for_authentication(*, user_id: int | str) -> User | None:
         if user is not None and seconds:
             cache.set(key, user, seconds)
     return user
+
+
+def supplier_controlled_by(*, supplier: Supplier, user: User) -> bool:
+    """Whether `user` is or handled the supplier's account: it is that account, or created the account or the
+    supplier, set the account's password, changed its e-mail, or moved the supplier to it. Such a user does not
+    decide the supplier's anticipations (four eyes). `supplier` with its `user` loaded costs one query."""
+    if user.pk in (supplier.user_id, supplier.created_by_id, supplier.user.created_by_id):
+        return True
+    return AccountChange.objects.filter(Q(user_id=supplier.user_id) | Q(supplier_id=supplier.pk), actor=user).exists()

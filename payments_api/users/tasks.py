@@ -1,8 +1,9 @@
 from celery import shared_task
-from django.core.management import call_command
+
+from payments_api.users.services import refresh_tokens_purge_expired
 
 
 @shared_task
 def flush_expired_tokens() -> None:
-    """Drop outstanding and blacklisted refresh tokens past their expiry: they can no longer be used anyway."""
-    call_command("flushexpiredtokens")
+    """Forget refresh tokens past their expiry: they can no longer be used anyway."""
+    refresh_tokens_purge_expired()

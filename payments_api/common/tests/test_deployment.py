@@ -30,17 +30,34 @@ def test_the_web_processes_share_their_throttling_counters_in_redis():
 
 def test_migrations_run_once_before_web_worker_and_beat_start():
     migrate = SERVICES["migrate"]
-    assert migrate["command"] == "python manage.py migrate --noinput"
+    assert migrate["command"] == "sh contrib/release.sh"
     assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert migrate.get("restart", "no") == "no"  # a one-shot: restarting it would loop
     for name in APP_SERVICES:
         assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert "migrate" not in SERVICES[name]["command"]
-        # The same settings everywhere; the worker also serves its metrics.
+
+
+def test_the_processes_connect_as_the_application_role_and_only_the_release_step_as_the_owner():
+    """Two roles (docs/security.md): the owner migrates and grants, the application role serves."""
+    migrate = SERVICES["migrate"]["environment"]
+    owner = urlsplit(migrate["DATABASE_OWNER_URL"]).username
+    for name in APP_SERVICES:
+        # The same settings everywhere but the database's; the worker also serves its metrics.
         environment = dict(SERVICES[name]["environment"])
         for worker_only in ("WORKER_METRICS_PORT", "WORKER_METRICS_ADDR"):
             environment.pop(worker_only, None)
-        assert environment == migrate["environment"]
+        assert urlsplit(environment["DATABASE_URL"]).username == migrate["DATABASE_APP_ROLE"] != owner
+        assert {"DATABASE_OWNER_URL", "DATABASE_APP_PASSWORD"}.isdisjoint(environment)
+        assert {key: value for key, value in migrate.items() if not key.startswith("DATABASE_")} == {
+            key: value for key, value in environment.items() if not key.startswith("DATABASE_")
+        }
+    assert owner == SERVICES["db"]["environment"]["POSTGRES_USER"]
+    release = (PROJECT_DIR / "contrib" / "release.sh").read_text()
+    assert release.index("manage.py migrate --noinput") < release.index("manage.py grant_app_role")
+    assert 'DATABASE_URL="${DATABASE_OWNER_URL:-' in release
+    procfile = dict(line.split(": ", 1) for line in (PROJECT_DIR / "Procfile").read_text().splitlines() if line)
+    assert procfile["release"] == "sh contrib/release.sh"
 
 
 def test_long_running_services_come_back_after_a_crash_or_a_reboot():

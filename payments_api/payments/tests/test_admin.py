@@ -347,9 +347,9 @@ def test_the_payments_changelist_offers_a_csv_export_of_its_current_filter(opera
 
     assert "status=A" in link
     assert rows == [
-        ["ID", "supplier", "external id", "creation date", "due date", "value", "status"],
+        ["ID", "supplier", "external id", "creation date", "due date", "value", "status", "created by"],
         [str(shown.pk), str(supplier), "INV-7", shown.creation_date.isoformat(), days(20).isoformat(), "12.50",
-         "Available"],
+         "Available", ""],
     ]
 
 

@@ -19,8 +19,10 @@ def detail_url(pk) -> str:
     return f"{URL}{pk}/"
 
 
-def rendered(payment: Payment, status: str) -> dict:
-    return {
+def rendered(payment: Payment, status: str, *, for_operator: bool = False) -> dict:
+    """The payment's JSON; operators also see who created it."""
+    operators_only = {"created_by": payment.created_by_id} if for_operator else {}
+    return operators_only | {
         "id": payment.pk,
         "supplier": payment.supplier_id,
         "creation_date": payment.creation_date.isoformat(),
@@ -89,7 +91,7 @@ def test_operator_lists_every_suppliers_payments(operator_client, supplier, othe
 
     assert response.status_code == 200
     assert "count" not in response.json()  # operators page by cursor, newest first
-    assert response.json()["results"] == [rendered(payment, "A") for payment in reversed(payments)]
+    assert response.json()["results"] == [rendered(payment, "A", for_operator=True) for payment in reversed(payments)]
 
 
 def test_supplier_retrieves_its_own_payment(supplier_client, supplier):
@@ -107,7 +109,7 @@ def test_operator_retrieves_any_suppliers_payment(operator_client, supplier):
     response = operator_client.get(detail_url(payment.pk))
 
     assert response.status_code == 200
-    assert response.json() == rendered(payment, "A")
+    assert response.json() == rendered(payment, "A", for_operator=True)
 
 
 def test_supplier_cannot_retrieve_another_suppliers_payment(supplier_client, other_supplier):
@@ -330,7 +332,7 @@ def test_operator_creates_a_payment_for_the_supplier_it_names(operator_client, s
     assert response.status_code == 201
     payment = Payment.objects.get()
     assert payment.supplier == other_supplier
-    assert response.json() == rendered(payment, "A")
+    assert response.json() == rendered(payment, "A", for_operator=True)
 
 
 def test_operator_must_name_the_supplier(operator_client, supplier):
@@ -544,7 +546,7 @@ def test_a_payment_is_created_with_the_buyers_external_id(operator_client, suppl
     assert response.status_code == 201, response.content
     payment = Payment.objects.get()
     assert payment.external_id == "NF 2026/0042"
-    assert response.json() == rendered(payment, "A")
+    assert response.json() == rendered(payment, "A", for_operator=True)
     assert response.json()["external_id"] == "NF 2026/0042"
 
 

@@ -41,7 +41,7 @@ def assert_mail_about(message, anticipation: Anticipation):
 
 
 def test_payment_create_stores_the_payment_created_today(supplier):
-    payment = payment_create(supplier=supplier, due_date=days(30), value=Decimal("1500.25"))
+    payment = payment_create(created_by=supplier.user, due_date=days(30), value=Decimal("1500.25"))
 
     stored = Payment.objects.get(pk=payment.pk)
     assert (stored.supplier, stored.creation_date, stored.due_date, stored.value) == (
@@ -57,18 +57,18 @@ def test_payment_create_reads_today_once_so_midnight_between_check_and_insert_ch
     calls = iter([day, day + datetime.timedelta(days=1)])
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: next(calls))
 
-    payment = payment_create(supplier=supplier, due_date=day, value=Decimal("10.00"))
+    payment = payment_create(created_by=supplier.user, due_date=day, value=Decimal("10.00"))
 
     assert (payment.creation_date, payment.due_date) == (day, day)
 
 
 def test_payment_create_accepts_a_payment_due_today(supplier):
-    assert payment_create(supplier=supplier, due_date=days(0), value=Decimal("10.00")).due_date == days(0)
+    assert payment_create(created_by=supplier.user, due_date=days(0), value=Decimal("10.00")).due_date == days(0)
 
 
 def test_payment_create_refuses_a_past_due_date(supplier):
     with pytest.raises(InvalidPayment) as raised:
-        payment_create(supplier=supplier, due_date=days(-1), value=Decimal("10.00"))
+        payment_create(created_by=supplier.user, due_date=days(-1), value=Decimal("10.00"))
 
     assert raised.value.field == "due_date"
     assert not Payment.objects.exists()
@@ -79,7 +79,7 @@ def test_payment_create_accepts_a_due_date_up_to_ten_years_ahead(supplier):
     latest = years_after(today, 10)
     assert latest.year == today.year + 10 and (latest.month, latest.day) in {(today.month, today.day), (2, 28)}
 
-    assert payment_create(supplier=supplier, due_date=latest, value=Decimal("10.00")).due_date == latest
+    assert payment_create(created_by=supplier.user, due_date=latest, value=Decimal("10.00")).due_date == latest
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_payment_create_accepts_a_due_date_up_to_ten_years_ahead(supplier):
 )
 def test_payment_create_refuses_a_due_date_more_than_ten_years_ahead(supplier, due_date):
     with pytest.raises(InvalidPayment) as raised:
-        payment_create(supplier=supplier, due_date=due_date, value=Decimal("10.00"))
+        payment_create(created_by=supplier.user, due_date=due_date, value=Decimal("10.00"))
 
     assert raised.value.field == "due_date"
     assert "10 years" in raised.value.detail
@@ -109,13 +109,13 @@ def test_years_after_keeps_the_day_or_falls_back_from_29_february(day, expected)
 
 @pytest.mark.parametrize("value", ["0.01", str(MAX_PAYMENT_VALUE)])
 def test_payment_create_accepts_the_bounds_of_the_value_range(supplier, value):
-    assert payment_create(supplier=supplier, due_date=days(5), value=Decimal(value)).value == Decimal(value)
+    assert payment_create(created_by=supplier.user, due_date=days(5), value=Decimal(value)).value == Decimal(value)
 
 
 @pytest.mark.parametrize("value", ["0", "0.00", "-0.01", "-100", "1000000000.00", "10.005", "0.001"])
 def test_payment_create_refuses_values_out_of_range_or_finer_than_a_cent(supplier, value):
     with pytest.raises(InvalidPayment) as raised:
-        payment_create(supplier=supplier, due_date=days(5), value=Decimal(value))
+        payment_create(created_by=supplier.user, due_date=days(5), value=Decimal(value))
 
     assert raised.value.field == "value"
     assert not Payment.objects.exists()
@@ -267,7 +267,7 @@ def test_the_outbox_is_told_whom_to_write_in_which_language_and_what(supplier, o
     supplier.language = "en"
     supplier.save()
     payment = PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16))
-    anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=operator)
+    anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=supplier.user)
     anticipation_decide(anticipation=anticipation, decision=decision, decided_by=operator)
 
     told = Notification.objects.order_by("id").values_list("recipient", "language", "context")

@@ -1,9 +1,12 @@
 """The audit trail is append-only, protects what it refers to, and its one-row rules hold in the database."""
 
+import uuid
+
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from payments_api.common.append_only import TRUNCATE_SETTING
 from payments_api.payments.models import Anticipation
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import AppendOnlyError, RequestLog, RequestLogAction
@@ -114,6 +117,48 @@ def test_the_database_still_accepts_inserts(anticipation, operator):
         )
 
     assert RequestLog.objects.get().action == RequestLogAction.DENIED
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)  # committed rows: TRUNCATE refuses a table with pending deferred FK checks
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE requestlogs_requestlog CASCADE",
+        "TRUNCATE payments_anticipation CASCADE",
+        "TRUNCATE users_user CASCADE",
+    ],
+)
+def test_the_database_refuses_truncate_even_through_a_cascade(log, statement):
+    before = stored(log)
+
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+
+    assert stored(log) == before
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_truncate_setting_alone_allows_nothing_to_a_role_that_is_not_a_superuser(log):
+    role = f"pa_truncate_{uuid.uuid4().hex[:12]}"
+    before = stored(log)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role}")
+        try:
+            # The table's privileges allow the TRUNCATE: only the trigger stands in the way.
+            cursor.execute(f"GRANT TRUNCATE ON requestlogs_requestlog, notifications_notification TO {role}")
+            with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"):
+                with transaction.atomic():
+                    cursor.execute(f"SET LOCAL ROLE {role}")
+                    cursor.execute(f"SET LOCAL {TRUNCATE_SETTING} = 'on'")
+                    cursor.execute("TRUNCATE requestlogs_requestlog CASCADE")
+        finally:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+
+    assert stored(log) == before
 
 
 # --- history protects what it refers to ------------------------------------------------------------------------------

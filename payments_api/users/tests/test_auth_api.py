@@ -14,6 +14,7 @@ from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.services import refresh_token_issue
 from payments_api.users.tests.factories import SupplierFactory, UserFactory
 
 TOKEN_URL = "/api/token/"
@@ -338,7 +339,7 @@ def _password_changed(user) -> str:
 
 def issued_seconds_ago(user, seconds: int) -> dict:
     """A token pair as POST /api/token/ would have issued it `seconds` ago."""
-    refresh = RefreshToken.for_user(user)
+    refresh = refresh_token_issue(user=user)
     access = refresh.access_token
     for token in (refresh, access):
         token.set_iat(at_time=timezone.now() - datetime.timedelta(seconds=seconds))

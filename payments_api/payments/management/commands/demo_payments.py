@@ -24,11 +24,17 @@ class Command(BaseCommand):
         for supplier in Supplier.objects.filter(payments__isnull=True).select_related("user"):
             user = supplier.user
             for offset, value in ((30, "1000.00"), (45, "2500.50"), (60, "10000.00")):
-                payment_create(supplier=supplier, due_date=today + days(offset), value=Decimal(value))
-            pending = payment_create(supplier=supplier, due_date=today + days(40), value=Decimal("3000.00"))
+                payment_create(
+                    created_by=user, supplier=supplier, due_date=today + days(offset), value=Decimal(value)
+                )
+            pending = payment_create(
+                created_by=user, supplier=supplier, due_date=today + days(40), value=Decimal("3000.00")
+            )
             anticipation_request(payment=pending, new_due_date=today + days(10), requested_by=user)
             for decision in Decision:
-                payment = payment_create(supplier=supplier, due_date=today + days(20), value=Decimal("1500.00"))
+                payment = payment_create(
+                    created_by=user, supplier=supplier, due_date=today + days(20), value=Decimal("1500.00")
+                )
                 anticipation = anticipation_request(payment=payment, new_due_date=today + days(5), requested_by=user)
                 anticipation_decide(anticipation=anticipation, decision=decision, decided_by=operator)
             # Past its due date: unavailable, kept as history.
