@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
+    "django_filters",
     "payments_api.common",
     "payments_api.idempotency",
     "payments_api.users",
@@ -206,6 +207,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
+    # The list counts' tables gain a row per write; adding them up keeps an operator's count a sum of a few
+    # thousand rows (docs/performance.md).
+    "compact-payment-counts": {"task": "payments_api.payments.tasks.compact_payment_counts", "schedule": 60.0},
+    "compact-request-log-counts": {
+        "task": "payments_api.requestlogs.tasks.compact_request_log_counts",
+        "schedule": 60.0,
+    },
 }
 
 # Supplier e-mails (the outbox in payments_api.notifications).

@@ -1,21 +1,26 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from payments_api.common.filters import ListFilterBackend
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, Payment
-from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
+from payments_api.payments.selectors import (
+    anticipations_count,
+    anticipations_visible_to,
+    payments_count,
+    payments_visible_to,
+)
 from payments_api.payments.serializers import (
-    STATUS_FILTER_PATTERN,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
-    payment_status_filter,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator
@@ -27,19 +32,7 @@ def _created(request, serializer, url_name: str) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List payments",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                {"type": "string", "pattern": STATUS_FILTER_PATTERN},
-                description=(
-                    "A available, U unavailable, PC pending confirmation, AN anticipated, D denied; "
-                    "case-insensitive; blank lists every payment."
-                ),
-            )
-        ],
-    ),
+    list=extend_schema(summary="List payments"),
     retrieve=extend_schema(summary="Retrieve a payment"),
     create=extend_schema(
         summary="Create a payment",
@@ -51,6 +44,8 @@ def _created(request, serializer, url_name: str) -> Response:
 class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [ListFilterBackend]
+    filterset_class = PaymentFilter
 
     @cached_property
     def today(self):
@@ -63,8 +58,10 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        payment_status = payment_status_filter(self.request.query_params) if self.action == "list" else None
-        return payments_visible_to(user=self.request.user, status=payment_status, today=self.today)
+        return payments_visible_to(user=self.request.user, today=self.today)
+
+    def list_count(self, queryset):
+        return payments_count(user=self.request.user, today=self.today, **self.list_filters)
 
     @idempotent
     def create(self, request):
@@ -95,6 +92,8 @@ class AnticipationViewSet(
 ):
     serializer_class = AnticipationSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [ListFilterBackend]
+    filterset_class = AnticipationFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
@@ -106,6 +105,9 @@ class AnticipationViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Anticipation.objects.none()
         return anticipations_visible_to(user=self.request.user)
+
+    def list_count(self, queryset):
+        return anticipations_count(user=self.request.user, **self.list_filters)
 
     @idempotent
     def create(self, request):

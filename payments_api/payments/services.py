@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from payments_api.common.counts import counts_compact
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
@@ -24,6 +25,7 @@ from payments_api.payments.models import (
     AnticipationStatus,
     Decision,
     Payment,
+    PaymentCount,
 )
 from payments_api.requestlogs.models import RequestLogAction
 from payments_api.requestlogs.services import request_log_create
@@ -168,3 +170,8 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
     notification_create(request_log=request_log)
     return anticipation
+
+
+def payment_counts_compact() -> int:
+    """Add PaymentCount's rows up into one per due date and anticipation status (beat runs it every minute)."""
+    return counts_compact(model=PaymentCount, keys=("due_date", "anticipation_status"), column="payments")

@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from payments_api.common.filters import ListFilterBackend
+from payments_api.requestlogs.filters import RequestLogFilter
 from payments_api.requestlogs.models import RequestLog
-from payments_api.requestlogs.selectors import request_logs_visible_to
+from payments_api.requestlogs.selectors import request_logs_count, request_logs_visible_to
 from payments_api.requestlogs.serializers import RequestLogSerializer
 
 
@@ -12,8 +14,13 @@ from payments_api.requestlogs.serializers import RequestLogSerializer
 class RequestLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RequestLogSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [ListFilterBackend]
+    filterset_class = RequestLogFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RequestLog.objects.none()
         return request_logs_visible_to(user=self.request.user)
+
+    def list_count(self, queryset):
+        return request_logs_count(user=self.request.user, **self.list_filters)
