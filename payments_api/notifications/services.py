@@ -62,6 +62,11 @@ def notification_enqueue(*, notification_id: int) -> bool:
     return True
 
 
+# How each language writes a date in the e-mails. English spells the month: 01/02/2027 is 2 January to a reader in
+# the United States and 1 February to one in Brazil.
+DATE_FORMATS = {"en": "j F Y", "pt-br": "d/m/Y"}
+
+
 def _money(value) -> str:
     return "R$ " + formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
@@ -78,8 +83,8 @@ def notification_message(*, notification: Notification) -> EmailMultiAlternative
             "payment_id": payment.pk,
             "value": _money(payment.value),
             "new_value": _money(anticipation.new_value),
-            "due_date": formats.date_format(payment.due_date, "SHORT_DATE_FORMAT"),
-            "new_due_date": formats.date_format(anticipation.new_due_date, "SHORT_DATE_FORMAT"),
+            "due_date": formats.date_format(payment.due_date, DATE_FORMATS[notification.language]),
+            "new_due_date": formats.date_format(anticipation.new_due_date, DATE_FORMATS[notification.language]),
         }
         folder = f"notifications/{notification.language}"
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
