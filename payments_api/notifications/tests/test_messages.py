@@ -62,7 +62,9 @@ def test_suppliers_default_to_brazilian_portuguese(supplier):
     assert supplier.language == Language.PORTUGUESE
 
 
-@pytest.mark.parametrize("language, written", [(Language.ENGLISH, "2 January 2027"), (Language.PORTUGUESE, "02/01/2027")])
+@pytest.mark.parametrize(
+    "language, written", [(Language.ENGLISH, "2 January 2027"), (Language.PORTUGUESE, "02/01/2027")]
+)
 def test_a_date_reads_the_same_on_both_sides_of_the_equator(language, written, operator):
     """01/02/2027 is 2 January in the United States and 1 February in Brazil: English spells the month."""
     anticipation = AnticipationFactory(

@@ -43,12 +43,18 @@ def test_the_demo_users_are_two_suppliers_an_operator_and_a_superuser(demo_users
         assert (user.is_operator, user.is_staff, user.is_superuser, user.is_active) == (False, False, False, True)
 
     operator = User.objects.get(email="operator01@email.com")
-    assert (operator.is_operator, operator.is_staff, operator.is_superuser, operator.is_active) == (True, True, False, True)
+    assert (operator.is_operator, operator.is_staff, operator.is_superuser, operator.is_active) == (
+        True,
+        True,
+        False,
+        True,
+    )
     assert operator.supplier_or_none is None
     admin = User.objects.get(email="admin@email.com")
     assert (admin.is_operator, admin.is_staff, admin.is_superuser, admin.is_active) == (False, True, True, True)
     assert admin.supplier_or_none is None
-    assert set(User.objects.values_list("email", flat=True)) == {*DEMO_SUPPLIERS, "operator01@email.com", "admin@email.com"}
+    demo_emails = {*DEMO_SUPPLIERS, "operator01@email.com", "admin@email.com"}
+    assert set(User.objects.values_list("email", flat=True)) == demo_emails
 
 
 def test_the_demo_suppliers_cnpjs_are_valid(demo_users):
