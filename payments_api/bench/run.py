@@ -163,7 +163,7 @@ class Server:
                 with urllib.request.urlopen(f"{self.url}/health/", timeout=5) as response:  # nosec B310
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up yet, or still starting
                 time.sleep(0.3)
         self.stop()
         raise SystemExit(f"gunicorn did not become healthy; see {log_path}")
