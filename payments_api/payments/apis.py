@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from payments_api.common.csv_export import CSVListMixin
 from payments_api.common.filters import ListFilterBackend
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
@@ -41,11 +42,12 @@ def _created(request, serializer, url_name: str) -> Response:
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
     ),
 )
-class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]
     filterset_class = PaymentFilter
+    csv_filename = "payments.csv"
 
     @cached_property
     def today(self):
@@ -88,12 +90,14 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ),
 )
 class AnticipationViewSet(
+    CSVListMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = AnticipationSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]
     filterset_class = AnticipationFilter
+    csv_filename = "anticipations.csv"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):

@@ -10,9 +10,10 @@ from payments_api.users.selectors import list_order, scope_to_user
 
 
 def payments_visible_to(
-    *, user: User, status: str | None = None, today: datetime.date | None = None
+    *, user: User, status: str | None = None, external_id: str | None = None, today: datetime.date | None = None
 ) -> QuerySet[Payment]:
-    """The payments `user` may see, in state `status` on `today` if given, in the user's list order.
+    """The payments `user` may see, in state `status` on `today` and with `external_id` if given, in the user's list
+    order.
 
     Each carries `anticipation_status` (None without an anticipation), from which Payment.status_on derives its
     state in Python (far cheaper per request than building and compiling a CASE over the five conditions), and
@@ -22,6 +23,8 @@ def payments_visible_to(
     payments = scope_to_user(Payment.objects.all(), user=user, supplier_field="supplier_id")
     if status:
         payments = payments.filter(PaymentStatus.conditions(today=today)[PaymentStatus(status)])
+    if external_id:
+        payments = payments.filter(external_id=external_id)
     return payments.annotate(
         anticipation_status=F("anticipation__status"), anticipation_id=F("anticipation__id")
     ).order_by(list_order(user=user))
@@ -33,14 +36,16 @@ def payments_count(
     today: datetime.date,
     status: str | None = None,
     supplier: int | None = None,
+    external_id: str | None = None,
     due_date_after: datetime.date | None = None,
     due_date_before: datetime.date | None = None,
 ) -> CountSum | None:
     """The exact count of an operator's list of payments so filtered, added up from PaymentCount.
 
-    None where the rows themselves are counted: a supplier's own list, or one supplier's (as many as it owns).
+    None where the rows themselves are counted: a supplier's own list, one supplier's (as many as it owns), or one
+    invoice number's (found through its index).
     """
-    if not user.is_operator or supplier is not None or not counts_maintained():
+    if not user.is_operator or supplier is not None or external_id or not counts_maintained():
         return None
     counts = PaymentCount.objects.all()
     if status:

@@ -131,7 +131,7 @@ DROP = {
 class Migration(migrations.Migration):
     """PaymentCount and, on PostgreSQL, the triggers that keep it in the transaction of every change."""
 
-    dependencies = [("payments", "0003_payment_supplier_index_composite_only")]
+    dependencies = [("payments", "0004_payment_external_id")]
 
     operations = [
         migrations.CreateModel(
