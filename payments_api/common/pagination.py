@@ -90,11 +90,7 @@ class CountingPaginator(Paginator):
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
-    """{"count", "next", "previous", "results"}, with ?page= and ?page_size=; one query per page (CountingPaginator)."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        self.django_paginator_class = partial(CountingPaginator, list_count=list_count_of(queryset, view))
-        return super().paginate_queryset(queryset, request, view)
+    """{"count", "next", "previous", "results"}, with ?page= and ?page_size=."""
 
     def get_page_number(self, request, paginator):
         """A whole number from 1, or "last"; anything else is a 400 before any count. A page past the last is a 404."""
@@ -109,6 +105,21 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
         if len(digits) > len(str(MAX_OFFSET)):
             raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
         return int(digits)
+
+
+class QuerySetPagination(PageNumberPagination):
+    """Numbered pages of a queryset, each page and its count in one query (CountingPaginator)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.django_paginator_class = partial(CountingPaginator, list_count=list_count_of(queryset, view))
+        return super().paginate_queryset(queryset, request, view)
+
+
+class SequencePagination(PageNumberPagination):
+    """The page shape and query parameters of PageNumberPagination over a sequence computed in memory (a quote's
+    dates), for suppliers and operators alike: there is no table to page by cursor."""
+
+    django_paginator_class = Paginator
 
 
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
@@ -150,7 +161,7 @@ class ListPagination(pagination.BasePagination):
                 raise ValidationError({"page": ["Send either page or cursor, not both."]})
             self.pages = CursorPagination()
         else:
-            self.pages = PageNumberPagination()
+            self.pages = QuerySetPagination()
         return self.pages.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

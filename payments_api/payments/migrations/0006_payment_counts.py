@@ -131,7 +131,7 @@ DROP = {
 class Migration(migrations.Migration):
     """PaymentCount and, on PostgreSQL, the triggers that keep it in the transaction of every change."""
 
-    dependencies = [("payments", "0004_payment_external_id")]
+    dependencies = [("payments", "0005_anticipation_priced_with")]
 
     operations = [
         migrations.CreateModel(
