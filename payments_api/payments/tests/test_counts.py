@@ -213,10 +213,7 @@ def test_a_due_date_moved_while_its_payment_is_anticipated_is_counted_once(suppl
         if index % 2:
             Payment.objects.filter(pk=payment.pk).update(due_date=days(45))
         else:
-            with transaction.atomic():
-                Anticipation.objects.create(
-                    payment=payment, new_due_date=days(3), new_value=Decimal("1.00"), status="PC"
-                )
+            AnticipationFactory(payment=payment, new_due_date=days(3), status="PC")
         return "done"
 
     assert run_together(THREADS, work) == ["done"] * THREADS
