@@ -64,7 +64,7 @@ def counts_compact(*, model: type[Model], keys: tuple[str, ...], column: str) ->
     amount = connection.ops.quote_name(model._meta.get_field(column).column)
     # Names from the model's own metadata, quoted; no value comes from outside.
     statement = (
-        f"WITH added AS (DELETE FROM {table} RETURNING {key_list}, {amount}) "
+        f"WITH added AS (DELETE FROM {table} RETURNING {key_list}, {amount}) "  # nosec B608
         f"INSERT INTO {table} ({key_list}, {amount}) "
         f"SELECT {key_list}, SUM({amount}) FROM added GROUP BY {key_list} HAVING SUM({amount}) <> 0"
     )
