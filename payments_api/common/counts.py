@@ -60,8 +60,9 @@ def counts_compact(*, model: type[Model], keys: tuple[str, ...], column: str) ->
     if not counts_maintained():
         return 0
     table = connection.ops.quote_name(model._meta.db_table)
-    key_list = ", ".join(connection.ops.quote_name(model._meta.get_field(key).column) for key in keys)
-    amount = connection.ops.quote_name(model._meta.get_field(column).column)
+    fields = {field.name: str(field.column) for field in model._meta.concrete_fields}
+    key_list = ", ".join(connection.ops.quote_name(fields[key]) for key in keys)
+    amount = connection.ops.quote_name(fields[column])
     # Names from the model's own metadata, quoted; no value comes from outside.
     statement = (
         f"WITH added AS (DELETE FROM {table} RETURNING {key_list}, {amount}) "  # nosec B608

@@ -8,16 +8,20 @@ page) and follows the links: each page is then found through the primary key at 
 """
 
 from functools import partial
+from typing import Any, cast
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
 from django.db.models.lookups import GreaterThan
 from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 
 from payments_api.common.counts import ListCount, RowCount
 
 MAX_PAGE_SIZE = 100
+PAGE_SIZE_PARAM = "page_size"
 # A cursor position is a primary key, and an OFFSET a bigint: neither can be larger.
 MAX_POSITION = MAX_OFFSET = 2**63 - 1
 
@@ -38,19 +42,20 @@ def list_count_of(queryset, view) -> ListCount:
 
 
 class StrictPageSizeMixin:
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+    page_size: int | None
+    page_size_query_param: str | None = PAGE_SIZE_PARAM
+    max_page_size: int | None = MAX_PAGE_SIZE
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int | None:
         """A page_size that is not a whole number from 1 up is refused (DRF would silently ignore it); capped at 100."""
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = request.query_params.get(PAGE_SIZE_PARAM)
         if not raw:
             return self.page_size  # absent or blank: the default, as a blank page is the first
         digits = positive_digits(raw)
         if digits is None:
             message = f"A whole number from 1 (more than {MAX_PAGE_SIZE} counts as {MAX_PAGE_SIZE})."
-            raise ValidationError({self.page_size_query_param: [message]})
-        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
+            raise ValidationError({PAGE_SIZE_PARAM: [message]})
+        return MAX_PAGE_SIZE if len(digits) > 3 else min(int(digits), MAX_PAGE_SIZE)
 
 
 class CountingPaginator(Paginator):
@@ -69,24 +74,24 @@ class CountingPaginator(Paginator):
     def count(self) -> int:
         return self.list_count.value()
 
-    def page(self, number):
+    def page(self, number: Any) -> Page:
         number = int(number)
         if number < 1:
             raise EmptyPage("That page number is less than 1")
         bottom = (number - 1) * self.per_page
         if bottom + self.per_page > MAX_OFFSET:
             raise EmptyPage("That page contains no results")
-        rows = self.object_list.annotate(list_count=self.list_count)
+        queryset = cast(QuerySet, self.object_list).annotate(list_count=self.list_count)
         if bottom:
-            rows = rows.filter(GreaterThan(self.list_count, bottom))  # evaluated once, before any row is read
-        rows = list(rows[bottom : bottom + self.per_page])
+            queryset = queryset.filter(GreaterThan(self.list_count, bottom))  # evaluated once, before any row is read
+        rows = list(queryset[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0].list_count
         elif number == 1:
             self.__dict__["count"] = 0
         else:
             raise EmptyPage("That page contains no results")
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
@@ -111,7 +116,9 @@ class QuerySetPagination(PageNumberPagination):
     """Numbered pages of a queryset, each page and its count in one query (CountingPaginator)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.django_paginator_class = partial(CountingPaginator, list_count=list_count_of(queryset, view))
+        self.django_paginator_class = cast(
+            type[Paginator], partial(CountingPaginator, list_count=list_count_of(queryset, view))
+        )
         return super().paginate_queryset(queryset, request, view)
 
 
@@ -131,7 +138,7 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.ordering = "-id" if tuple(queryset.query.order_by) == ("-id",) else "id"
         self.list_count = list_count_of(queryset, view)
-        rows = super().paginate_queryset(queryset.annotate(list_count=self.list_count), request, view)
+        rows: list[Any] = super().paginate_queryset(queryset.annotate(list_count=self.list_count), request, view) or []
         self.count = rows[0].list_count if rows else self.list_count.value()
         return rows
 
@@ -139,7 +146,7 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
         cursor = super().decode_cursor(request)
         # DRF checks the offset but not the position, which would reach the query as it came.
         if cursor is not None and cursor.position is not None:
-            digits = positive_digits(cursor.position)
+            digits = positive_digits(str(cursor.position))  # the text of the ?cursor=, whatever the stubs say
             if digits is None or len(digits) > len(str(MAX_POSITION)) or int(digits) > MAX_POSITION:
                 raise NotFound(self.invalid_cursor_message)
         return cursor
@@ -154,6 +161,7 @@ class ListPagination(pagination.BasePagination):
     """Numbered pages unless the request sends ?cursor= (see the module's docstring)."""
 
     cursor_query_param = "cursor"
+    pages: "QuerySetPagination | CursorPagination"
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.cursor_query_param in request.query_params:

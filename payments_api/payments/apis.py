@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -33,7 +35,7 @@ from payments_api.payments.serializers import (
     QuoteSerializer,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
-from payments_api.users.permissions import IsOperator, IsSupplierOrOperator
+from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
 
 
 def _created(request, serializer, url_name: str) -> Response:
@@ -55,6 +57,7 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]
+    list_filters: dict[str, Any]  # the validated filters, set by ListFilterBackend
     filterset_class = PaymentFilter
     csv_filename = "payments.csv"
 
@@ -69,10 +72,10 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        return payments_visible_to(user=self.request.user, today=self.today)
+        return payments_visible_to(user=caller(self.request), today=self.today)
 
     def list_count(self, queryset):
-        return payments_count(user=self.request.user, today=self.today, **self.list_filters)
+        return payments_count(user=caller(self.request), today=self.today, **self.list_filters)
 
     @idempotent
     def create(self, request):
@@ -140,6 +143,7 @@ class AnticipationViewSet(
     serializer_class = AnticipationSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]
+    list_filters: dict[str, Any]  # the validated filters, set by ListFilterBackend
     filterset_class = AnticipationFilter
     csv_filename = "anticipations.csv"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -152,10 +156,10 @@ class AnticipationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Anticipation.objects.none()
-        return anticipations_visible_to(user=self.request.user)
+        return anticipations_visible_to(user=caller(self.request))
 
     def list_count(self, queryset):
-        return anticipations_count(user=self.request.user, **self.list_filters)
+        return anticipations_count(user=caller(self.request), **self.list_filters)
 
     @idempotent
     def create(self, request):
