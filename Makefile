@@ -17,16 +17,16 @@ install: .venv/.installed ## Install the locked dependencies into .venv (pipenv 
 	@touch $@
 
 run: export DEBUG ?= True
-run: install ## Migrate, load the demo data and serve the API on http://127.0.0.1:8000
+run: PORT ?= 8000
+run: install ## Migrate, load the demo data into an empty database and serve http://127.0.0.1:8000 (PORT=8100 for another port)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) loaddata initial_data.json
-	$(MANAGE) demo_payments
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) demo_load
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(PIPENV) run celery -A payments_api worker --loglevel INFO
 
-beat: install ## Start Celery beat: the e-mail relay, and purging expired idempotency keys and tokens
+beat: install ## Start Celery beat: the e-mail relay, adding up the list counts, purging expired keys and tokens
 	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)

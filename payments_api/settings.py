@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
+    "django_filters",
     "payments_api.common",
     "payments_api.idempotency",
     "payments_api.users",
@@ -222,6 +223,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
+    # The list counts' tables gain a row per write; adding them up keeps an operator's count a sum of a few
+    # thousand rows (docs/performance.md).
+    "compact-payment-counts": {"task": "payments_api.payments.tasks.compact_payment_counts", "schedule": 60.0},
+    "compact-request-log-counts": {
+        "task": "payments_api.requestlogs.tasks.compact_request_log_counts",
+        "schedule": 60.0,
+    },
 }
 
 # Supplier e-mails (the outbox in payments_api.notifications).
@@ -270,7 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["payments_api.users.permissions.IsSupplierOrOperator"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["payments_api.common.parsers.LimitedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "payments_api.users.pagination.RoleListPagination",
+    "DEFAULT_PAGINATION_CLASS": "payments_api.common.pagination.ListPagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "payments_api.common.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -163,7 +163,7 @@ class Server:
                 with urllib.request.urlopen(f"{self.url}/health/", timeout=5) as response:  # nosec B310
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up yet, or still starting
                 time.sleep(0.3)
         self.stop()
         raise SystemExit(f"gunicorn did not become healthy; see {log_path}")
@@ -437,9 +437,12 @@ def targets(at: dict, small: int, large: int, results: list[Result]) -> list[str
     if supplier and supplier_small:
         growth = supplier.p99 / supplier_small.p99
         checks.append((f"supplier list p99 {large:,} / {small:,}: {growth:.2f}x (at most 2x)", growth <= 2))
-    operator = at.get((large, "operator: list payments"))
-    if operator:
-        checks.append((f"operator list p99 at {large:,}: {operator.p99:.1f} ms (below 100 ms)", operator.p99 < 100))
+    # Every operator list (each ?status= and the logs), count included.
+    operator_lists = [r for r in results if r.scale == large and r.endpoint.startswith("operator: list")]
+    if operator_lists:
+        slowest = max(operator_lists, key=lambda result: result.p99)
+        text = f"operator lists p99 at {large:,}: at most {slowest.p99:.1f} ms, {slowest.endpoint} (below 100 ms)"
+        checks.append((text, slowest.p99 < 100))
     lists = [r for r in results if r.is_list and r.scale == large and (small, r.endpoint) in at]
     unchanged = [result.endpoint for result in lists if at[(small, result.endpoint)].queries != result.queries]
     checks.append((f"list endpoints with the same queries at both scales: {len(lists) - len(unchanged)}/{len(lists)}",

@@ -1,23 +1,29 @@
-"""List pagination: page numbers with an exact count, or cursors for callers whose lists span a whole table.
+"""List pagination: seed 002's numbered pages with an exact count for everyone, and an opt-in keyset cursor.
 
-A list narrowed to one owner's rows is cheap to count. A list of every row of a table is not: a COUNT(*) on each
-page grows with the table (a third of a second at a million payments), so such callers page by an opaque cursor
-over the primary key instead, at the same cost on any page. Which callers those are is for the app that knows the
-callers to say (users.pagination); see docs/adr/0004-pagination.md.
+Every list answers {"count", "next", "previous", "results"} with ?page= and ?page_size=, the page and its count in
+one query. The count is what the view's `list_count(queryset)` gives (an operator's lists add up the counts the
+database keeps, common/counts.py), or else the rows counted. A page number costs an OFFSET, which grows with the
+depth of the page; a client that walks deep into an operator's million rows sends ?cursor= (blank for the first
+page) and follows the links: each page is then found through the primary key at the same cost however deep.
 """
 
+from functools import partial
 from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import QuerySet
+from django.db.models.lookups import GreaterThan
+from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
+from payments_api.common.counts import ListCount, RowCount
+
 MAX_PAGE_SIZE = 100
 PAGE_SIZE_PARAM = "page_size"
-# A cursor position is a primary key: a positive bigint.
-MAX_POSITION = 2**63 - 1
+# A cursor position is a primary key, and an OFFSET a bigint: neither can be larger.
+MAX_POSITION = MAX_OFFSET = 2**63 - 1
 
 
 def positive_digits(raw: str) -> str | None:
@@ -27,6 +33,12 @@ def positive_digits(raw: str) -> str | None:
     """
     digits = raw.lstrip("0")
     return digits if raw.isascii() and raw.isdigit() and digits else None
+
+
+def list_count_of(queryset, view) -> ListCount:
+    """The view's count of the list (`list_count`, given the filtered queryset), or else its rows counted."""
+    list_count = getattr(view, "list_count", None)
+    return (list_count(queryset) if list_count else None) or RowCount(queryset)
 
 
 class StrictPageSizeMixin:
@@ -46,44 +58,44 @@ class StrictPageSizeMixin:
         return MAX_PAGE_SIZE if len(digits) > 3 else min(int(digits), MAX_PAGE_SIZE)
 
 
-class RowCount(Subquery):
-    """The number of rows of a queryset, as a scalar subquery: PostgreSQL computes it once for the whole statement."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, **extra):
-        super().__init__(queryset.order_by().values("pk"), **extra)
-
-
 class CountingPaginator(Paginator):
     """Fetches a page and the count of the whole list in one query.
 
-    The count is a subquery of the page's own statement (an index-only scan of the supplier's index, run once), not
-    COUNT(*) OVER (), which would make the database join every row of the list instead of the page's. Only a page
-    with no rows leaves the count unknown: the first is an empty list, any later one is counted to tell a 404.
+    The count is a scalar subquery of the page's own statement, computed once (an InitPlan), not COUNT(*) OVER (),
+    which would make the database join every row of the list instead of the page's. Past the first page, the same
+    count guards the scan: a page past the end reads no row, and an OFFSET beyond any table is not sent at all.
     """
+
+    def __init__(self, object_list, per_page, *, list_count: ListCount):
+        super().__init__(object_list, per_page)
+        self.list_count = list_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.list_count.value()
 
     def page(self, number: Any) -> Page:
         number = int(number)
         if number < 1:
             raise EmptyPage("That page number is less than 1")
         bottom = (number - 1) * self.per_page
-        queryset = cast(QuerySet, self.object_list)
-        rows = list(queryset.annotate(list_count=RowCount(queryset))[bottom : bottom + self.per_page])
+        if bottom + self.per_page > MAX_OFFSET:
+            raise EmptyPage("That page contains no results")
+        queryset = cast(QuerySet, self.object_list).annotate(list_count=self.list_count)
+        if bottom:
+            queryset = queryset.filter(GreaterThan(self.list_count, bottom))  # evaluated once, before any row is read
+        rows = list(queryset[bottom : bottom + self.per_page])
         if rows:
-            self.__dict__["count"] = rows[0].list_count  # Paginator.count is a cached_property
+            self.__dict__["count"] = rows[0].list_count
         elif number == 1:
             self.__dict__["count"] = 0
         else:
-            self.validate_number(number)  # counts, and raises EmptyPage past the last page
+            raise EmptyPage("That page contains no results")
         return Page(rows, number, self)
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
-    """{"count", "next", "previous", "results"}, with ?page= and ?page_size=; one query per page (CountingPaginator)."""
-
-    django_paginator_class: type[Paginator] = CountingPaginator
+    """{"count", "next", "previous", "results"}, with ?page= and ?page_size=."""
 
     def get_page_number(self, request, paginator):
         """A whole number from 1, or "last"; anything else is a 400 before any count. A page past the last is a 404."""
@@ -95,9 +107,19 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
         digits = positive_digits(raw)
         if digits is None:
             raise ValidationError({self.page_query_param: ['A whole number from 1, or "last".']})
-        if len(digits) > 18:
-            raise NotFound(self.invalid_page_message)  # past any page a table can have
+        if len(digits) > len(str(MAX_OFFSET)):
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
         return int(digits)
+
+
+class QuerySetPagination(PageNumberPagination):
+    """Numbered pages of a queryset, each page and its count in one query (CountingPaginator)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.django_paginator_class = cast(
+            type[Paginator], partial(CountingPaginator, list_count=list_count_of(queryset, view))
+        )
+        return super().paginate_queryset(queryset, request, view)
 
 
 class SequencePagination(PageNumberPagination):
@@ -108,13 +130,17 @@ class SequencePagination(PageNumberPagination):
 
 
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
-    """{"next", "previous", "results"}, with ?cursor= (taken from next/previous) and ?page_size=; newest first.
+    """The same shape, with ?cursor= (blank for the first page, then taken from next/previous) instead of ?page=.
 
-    Newest first because recent rows are where an operator works (what is pending, what is still available), and
-    because those rows are found at the top of the primary key without scanning the older history.
+    The order is the list's own (its selector's: newest first for operators, id order for a supplier), by id.
     """
 
-    ordering = "-id"
+    def paginate_queryset(self, queryset, request, view=None):
+        self.ordering = "-id" if tuple(queryset.query.order_by) == ("-id",) else "id"
+        self.list_count = list_count_of(queryset, view)
+        rows: list[Any] = super().paginate_queryset(queryset.annotate(list_count=self.list_count), request, view) or []
+        self.count = rows[0].list_count if rows else self.list_count.value()
+        return rows
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
@@ -125,30 +151,25 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {"count": self.count, **response.data}
+        return response
+
 
 class ListPagination(pagination.BasePagination):
-    """Page numbers, or cursors for the requests `pages_by_cursor` picks (see the module's docstring)."""
+    """Numbered pages unless the request sends ?cursor= (see the module's docstring)."""
 
-    cursor_page_refused = "This list is paged by cursor: follow the next link."
-    # What the schema says to each kind of caller.
-    response_description = "Numbered pages come with `count` and page links; cursor pages with cursor links only."
-    count_description = "Numbered pages only: the number of rows."
-    page_description = "The page number, for lists paged by number."
-    cursor_description = "For lists paged by cursor: the position, as given in the next and previous links."
-
-    def pages_by_cursor(self, request) -> bool:
-        """Whether this request's lists span the whole table; a subclass says who that is."""
-        return False
-
-    pages: "PageNumberPagination | CursorPagination"
+    cursor_query_param = "cursor"
+    pages: "QuerySetPagination | CursorPagination"
 
     def paginate_queryset(self, queryset, request, view=None):
-        if self.pages_by_cursor(request):
+        if self.cursor_query_param in request.query_params:
             if request.query_params.get("page"):
-                raise ValidationError({"page": [self.cursor_page_refused]})
+                raise ValidationError({"page": ["Send either page or cursor, not both."]})
             self.pages = CursorPagination()
         else:
-            self.pages = PageNumberPagination()
+            self.pages = QuerySetPagination()
         return self.pages.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
@@ -158,10 +179,9 @@ class ListPagination(pagination.BasePagination):
         link = {"type": "string", "nullable": True, "format": "uri"}
         return {
             "type": "object",
-            "description": self.response_description,
-            "required": ["next", "previous", "results"],
+            "required": ["count", "next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "minimum": 0, "description": self.count_description},
+                "count": {"type": "integer", "minimum": 0, "description": "The number of rows of the whole list."},
                 "next": {**link, "example": "http://api.example.org/api/payments/?page=2"},
                 "previous": link,
                 "results": schema,
@@ -174,14 +194,17 @@ class ListPagination(pagination.BasePagination):
                 "name": "page",
                 "required": False,
                 "in": "query",
-                "description": self.page_description,
+                "description": 'The page number, from 1 (or "last"); a page past the end is a 404.',
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
                 "name": "cursor",
                 "required": False,
                 "in": "query",
-                "description": self.cursor_description,
+                "description": (
+                    "Page by cursor instead of by number: blank for the first page, then as given in the next and "
+                    "previous links. Every page costs the same however deep."
+                ),
                 "schema": {"type": "string"},
             },
             {

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -8,17 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from payments_api.common.csv_export import CSVListMixin
+from payments_api.common.filters import ListFilterBackend
 from payments_api.common.pagination import SequencePagination
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import (
     anticipation_quote,
     anticipation_quote_options,
+    anticipations_count,
     anticipations_visible_to,
+    payments_count,
     payments_visible_to,
 )
 from payments_api.payments.serializers import (
-    STATUS_FILTER_PATTERN,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
@@ -28,7 +33,6 @@ from payments_api.payments.serializers import (
     QuoteOptionSerializer,
     QuoteQuerySerializer,
     QuoteSerializer,
-    payment_status_filter,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
@@ -40,20 +44,7 @@ def _created(request, serializer, url_name: str) -> Response:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List payments",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                {"type": "string", "pattern": STATUS_FILTER_PATTERN},
-                description=(
-                    "A available, U unavailable, PC pending confirmation, AN anticipated, D denied; "
-                    "case-insensitive; blank lists every payment."
-                ),
-            ),
-            OpenApiParameter("external_id", str, description="The buyer's invoice number, exactly as stored."),
-        ],
-    ),
+    list=extend_schema(summary="List payments"),
     retrieve=extend_schema(summary="Retrieve a payment"),
     create=extend_schema(
         summary="Create a payment",
@@ -65,6 +56,9 @@ def _created(request, serializer, url_name: str) -> Response:
 class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [ListFilterBackend]
+    list_filters: dict[str, Any]  # the validated filters, set by ListFilterBackend
+    filterset_class = PaymentFilter
     csv_filename = "payments.csv"
 
     @cached_property
@@ -78,14 +72,10 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        if self.action != "list":
-            return payments_visible_to(user=caller(self.request), today=self.today)
-        return payments_visible_to(
-            user=caller(self.request),
-            status=payment_status_filter(self.request.query_params),
-            external_id=self.request.query_params.get("external_id"),
-            today=self.today,
-        )
+        return payments_visible_to(user=caller(self.request), today=self.today)
+
+    def list_count(self, queryset):
+        return payments_count(user=caller(self.request), today=self.today, **self.list_filters)
 
     @idempotent
     def create(self, request):
@@ -152,6 +142,9 @@ class AnticipationViewSet(
 ):
     serializer_class = AnticipationSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [ListFilterBackend]
+    list_filters: dict[str, Any]  # the validated filters, set by ListFilterBackend
+    filterset_class = AnticipationFilter
     csv_filename = "anticipations.csv"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -164,6 +157,9 @@ class AnticipationViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Anticipation.objects.none()
         return anticipations_visible_to(user=caller(self.request))
+
+    def list_count(self, queryset):
+        return anticipations_count(user=caller(self.request), **self.list_filters)
 
     @idempotent
     def create(self, request):

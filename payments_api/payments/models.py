@@ -52,6 +52,18 @@ class PaymentStatus(models.TextChoices):
         }
 
     @classmethod
+    def count_conditions(cls, *, today) -> dict[str, Q]:
+        """The same five conditions on PaymentCount's rows (due date, anticipation status or "" for none)."""
+        none, pending = Q(anticipation_status=""), Q(anticipation_status=AnticipationStatus.PENDING_CONFIRMATION)
+        return {
+            cls.AVAILABLE: none & Q(due_date__gt=today),
+            cls.UNAVAILABLE: (none | pending) & Q(due_date__lte=today),
+            cls.PENDING_CONFIRMATION: pending & Q(due_date__gt=today),
+            cls.ANTICIPATED: Q(anticipation_status=AnticipationStatus.APPROVED),
+            cls.DENIED: Q(anticipation_status=AnticipationStatus.DENIED),
+        }
+
+    @classmethod
     def of(cls, *, due_date: datetime.date, anticipation_status: str | None, today: datetime.date) -> "PaymentStatus":
         """The state of one payment: the same rule as `conditions`, in Python (tests hold the two together)."""
         if anticipation_status == AnticipationStatus.APPROVED:
@@ -155,3 +167,29 @@ class Anticipation(models.Model):
 
     def __str__(self):
         return f"Anticipation #{self.pk} of payment #{self.payment_id} ({self.get_status_display()})"
+
+
+class PaymentCount(models.Model):
+    """How many payments fall due on `due_date` with their anticipation in `anticipation_status` ("" for none).
+
+    Written by PostgreSQL triggers only (migration 0006), in the transaction of every change to a payment or an
+    anticipation: each statement appends what it added (+n) or removed (-n) per key, and payment_counts_compact adds
+    the rows up. Any payment state on any day is a sum over a range of due dates (PaymentStatus.count_conditions),
+    so an operator's list is counted exactly without counting a million rows.
+    """
+
+    due_date = models.DateField()
+    anticipation_status = models.CharField(max_length=2, blank=True)
+    payments = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["anticipation_status", "due_date"], name="paymentcount_status_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anticipation_status__in=["", *AnticipationStatus.values]),
+                name="paymentcount_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.payments:+} payments due {self.due_date} ({self.anticipation_status or 'no anticipation'})"

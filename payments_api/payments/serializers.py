@@ -3,7 +3,6 @@ from decimal import Decimal
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
 
 from payments_api.common.fields import StrictDateField, StrictMoneyField, StrictPrimaryKeyRelatedField
 from payments_api.payments.models import (
@@ -20,26 +19,6 @@ from payments_api.users.models import Supplier
 from payments_api.users.permissions import is_operator
 from payments_api.users.selectors import scope_to_user
 
-# What ?status= accepts, as documented in the schema: a state in any case, spaces around, or blank for all.
-STATUS_FILTER_PATTERN = r"^ *([AaUuDd]|[Pp][Cc]|[Aa][Nn])? *$"
-
-
-def payment_status_filter(query_params) -> PaymentStatus | None:
-    """?status= as STATUS_FILTER_PATTERN documents it: a state in any case with spaces around, or blank for all.
-
-    A function rather than a serializer: it runs on every list request, and a serializer's machinery would cost
-    more than the rest of reading the query.
-    """
-    status = (query_params.get("status") or "").strip(" ").upper()  # only spaces, as the pattern allows
-    if not status:
-        return None
-    try:
-        return PaymentStatus(status)
-    except ValueError:
-        error = ErrorDetail(f'"{status}" is not a valid choice.', code="invalid_choice")
-        raise serializers.ValidationError({"status": [error]}) from None
-
-
 # The output serializers declare their fields: a ModelSerializer rebuilds them from the model on every request,
 # which costs about as much as rendering a page of rows.
 
@@ -54,6 +33,12 @@ class PaymentSerializer(serializers.Serializer):
     value = StrictMoneyField(read_only=True)
     external_id = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
+    anticipation = serializers.IntegerField(
+        source="anticipation_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the payment's anticipation; null while it has none.",
+    )
     # Shown to operators only. Not read-only, so that the schema lists it as optional: this serializer only writes.
     created_by = serializers.IntegerField(
         source="created_by_id",

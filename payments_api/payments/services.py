@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from payments_api.common.counts import counts_compact
 from payments_api.common.exceptions import ValidationFailed
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
@@ -26,6 +27,7 @@ from payments_api.payments.models import (
     AnticipationStatus,
     Decision,
     Payment,
+    PaymentCount,
 )
 from payments_api.payments.pricing import CENT, anticipation_price_check
 from payments_api.programme.selectors import business_calendar, programme_current
@@ -231,3 +233,8 @@ def _supplier_notify(*, anticipation: Anticipation, request_log: RequestLog) -> 
             "new_due_date": anticipation.new_due_date,
         },
     )
+
+
+def payment_counts_compact() -> int:
+    """Add PaymentCount's rows up into one per due date and anticipation status (beat runs it every minute)."""
+    return counts_compact(model=PaymentCount, keys=("due_date", "anticipation_status"), column="payments")

@@ -53,3 +53,14 @@ class RequestLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Request logs are never deleted.")
+
+
+class RequestLogCount(models.Model):
+    """How many request logs record `action`: written by a PostgreSQL trigger only (migration 0004), in the transaction
+    of every insert, one row per statement and action; request_log_counts_compact adds the rows up."""
+
+    action = models.CharField(max_length=1, choices=RequestLogAction.choices)
+    logs = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.logs:+} {self.get_action_display().lower()} logs"

@@ -1,6 +1,7 @@
 from typing import TYPE_CHECKING
 
-from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.common.counts import counts_compact
+from payments_api.requestlogs.models import RequestLog, RequestLogAction, RequestLogCount
 from payments_api.users.models import User
 
 if TYPE_CHECKING:
@@ -9,3 +10,8 @@ if TYPE_CHECKING:
 
 def request_log_create(*, anticipation: "Anticipation", user: User, action: RequestLogAction) -> RequestLog:
     return RequestLog.objects.create(anticipation=anticipation, user=user, action=action)
+
+
+def request_log_counts_compact() -> int:
+    """Add RequestLogCount's rows up into one per action (beat runs it every minute)."""
+    return counts_compact(model=RequestLogCount, keys=("action",), column="logs")

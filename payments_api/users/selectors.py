@@ -17,6 +17,12 @@ def scope_to_user(queryset: QuerySet, *, user: User, supplier_field: str) -> Que
     return queryset.filter(**{supplier_field: supplier.pk})
 
 
+def list_order(*, user: User) -> str:
+    """Operators read every supplier's rows newest first: recent rows are where they work (what is pending, what is
+    still available), found at the top of the primary key without reading the history. A supplier its own by id."""
+    return "-id" if user.is_operator else "id"
+
+
 def user_email_taken(*, email: str, excluding: User | None = None) -> bool:
     """Whether another user has this e-mail address, ignoring case as the user_email_ci_unique constraint does."""
     users = User.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))

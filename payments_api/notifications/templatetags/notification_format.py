@@ -7,9 +7,13 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 
 register = template.Library()
+
+# How each language writes a date in the e-mails. English spells the month: 01/02/2027 is 2 January to a reader in
+# the United States and 1 February to one in Brazil.
+DATE_FORMATS = {"en": "j F Y", "pt-br": "d/m/Y"}
 
 
 @register.filter
@@ -24,9 +28,9 @@ def money(value: object) -> str:
 
 @register.filter
 def short_date(value: object) -> str:
-    """2027-03-15 as "15/03/2027" in Portuguese, "03/15/2027" in English."""
+    """2027-03-15 as "15/03/2027" in Portuguese, "15 March 2027" in English."""
     try:
         day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    return formats.date_format(day, DATE_FORMATS.get(translation.get_language(), "SHORT_DATE_FORMAT"))

@@ -20,7 +20,7 @@ EXPECTED = {
         RequestLogAction.DENIED: ("Antecipação negada", "negada"),
     },
     Language.ENGLISH: {
-        "values": ["R$ 12,345.67", "R$ 12,100.00", "03/15/2027", "03/01/2027"],
+        "values": ["R$ 12,345.67", "R$ 12,100.00", "15 March 2027", "1 March 2027"],
         RequestLogAction.REQUESTED: ("Anticipation requested", "pending confirmation"),
         RequestLogAction.APPROVED: ("Anticipation approved", "approved"),
         RequestLogAction.DENIED: ("Anticipation denied", "denied"),
@@ -73,3 +73,27 @@ def test_the_email_states_payment_values_dates_and_decision_in_the_supplier_lang
 
 def test_suppliers_default_to_brazilian_portuguese(supplier):
     assert supplier.language == Language.PORTUGUESE
+
+
+@pytest.mark.parametrize(
+    "language, written", [(Language.ENGLISH, "2 January 2027"), (Language.PORTUGUESE, "02/01/2027")]
+)
+def test_a_date_reads_the_same_on_both_sides_of_the_equator(language, written, operator):
+    """01/02/2027 is 2 January in the United States and 1 February in Brazil: English spells the month."""
+    anticipation = AnticipationFactory(
+        payment__supplier__language=language,
+        payment__due_date=datetime.date(2027, 1, 2),
+        new_due_date=datetime.date(2027, 1, 1),
+    )
+    log = RequestLog.objects.create(anticipation=anticipation, user=operator, action=RequestLogAction.REQUESTED)
+    notification = notification_create(
+        request_log=log,
+        recipient="x@example.com",
+        language=language,
+        context={"action": "R", "payment_id": 1, "due_date": "2027-01-02", "new_due_date": "2027-01-01"},
+    )
+
+    message = notification_message(notification=notification)
+
+    assert written in message.body and written in message.alternatives[0][0]
+    assert "01/02/2027" not in message.body

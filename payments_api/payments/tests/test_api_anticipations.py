@@ -305,8 +305,8 @@ def test_operator_lists_every_suppliers_anticipations(operator_client, supplier,
     response = operator_client.get(URL)
 
     assert response.status_code == 200
-    assert "count" not in response.json()  # operators page by cursor, newest first
-    assert response.json()["results"] == [rendered(anticipation) for anticipation in reversed(every)]
+    assert response.json()["count"] == 2
+    assert response.json()["results"] == [rendered(anticipation) for anticipation in reversed(every)]  # newest first
 
 
 def test_anticipation_list_is_paginated_ten_per_page(supplier_client, supplier):

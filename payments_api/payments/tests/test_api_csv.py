@@ -63,7 +63,9 @@ def test_accept_text_csv_asks_for_csv_and_names_the_download(supplier_client, pa
     assert response.streaming
     assert response["Content-Disposition"] == 'attachment; filename="payments.csv"'
     rows = csv_rows(response)
-    assert list(rows[0]) == ["id", "supplier", "creation_date", "due_date", "value", "external_id", "status"]
+    assert list(rows[0]) == [
+        "id", "supplier", "creation_date", "due_date", "value", "external_id", "status", "anticipation"
+    ]
     assert [row["id"] for row in rows] == [str(payment.pk) for payment in payments]
     assert rows[0]["value"] == "1.50"  # money as in the JSON: two decimals, a dot
     assert rows[0]["due_date"] == days(1).isoformat()
@@ -99,7 +101,8 @@ def test_an_empty_list_is_the_header_alone(supplier_client, supplier):
     response = supplier_client.get(PAYMENTS, {"format": "csv"})
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"id,supplier,creation_date,due_date,value,external_id,status\r\n"
+    header = b"id,supplier,creation_date,due_date,value,external_id,status,anticipation\r\n"
+    assert b"".join(response.streaming_content) == header
 
 
 def test_a_bad_filter_is_a_json_problem_not_csv(supplier_client, supplier):

@@ -8,10 +8,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from payments_api.payments.management.commands.seed_load import EMAIL_DOMAIN
-from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentStatus
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentCount, PaymentStatus
 from payments_api.payments.pricing import anticipation_new_value
 from payments_api.programme.models import Programme
-from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.requestlogs.models import RequestLog, RequestLogAction, RequestLogCount
 from payments_api.users.cnpj import is_valid_cnpj
 from payments_api.users.models import Supplier, User
 
@@ -88,3 +88,18 @@ def test_a_database_in_use_is_refused_and_left_as_it_was(supplier):
         call_command("seed_load", suppliers=1, payments=1)
 
     assert list(User.objects.all()) == [supplier.user]
+
+
+def test_the_list_counts_hold_what_was_loaded_one_row_per_key(seeded):
+    """COPY fires the count triggers; the load then adds their rows up, as beat would."""
+    by_key = (
+        Payment.objects.values_list("due_date", "anticipation__status")
+        .annotate(n=Count("id"))
+        .order_by("due_date", "anticipation__status")
+    )
+    assert sorted(PaymentCount.objects.values_list("due_date", "anticipation_status", "payments")) == sorted(
+        (due_date, status or "", n) for due_date, status, n in by_key
+    )
+    assert dict(RequestLogCount.objects.values_list("action", "logs")) == dict(
+        RequestLog.objects.values_list("action").annotate(n=Count("id")).order_by()
+    )

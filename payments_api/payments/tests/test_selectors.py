@@ -151,5 +151,5 @@ def test_anticipations_are_scoped_like_payments(supplier, other_supplier, operat
 
     assert list(anticipations_visible_to(user=supplier.user)) == [own_anticipation]
     assert list(anticipations_visible_to(user=other_supplier.user)) == [other_anticipation]
-    assert list(anticipations_visible_to(user=operator)) == [own_anticipation, other_anticipation]
+    assert list(anticipations_visible_to(user=operator)) == [other_anticipation, own_anticipation]  # newest first
     assert not anticipations_visible_to(user=plain_user).exists()

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from payments_api.common.migrations_sql import vendor_sql
+
 CREATE = {
     "postgresql": [
         """
@@ -26,16 +28,6 @@ DROP = {
 }
 
 
-def forwards(apps, schema_editor):
-    for statement in CREATE.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
-
-def backwards(apps, schema_editor):
-    for statement in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     """On PostgreSQL the audit trail refuses UPDATE and DELETE in the database itself, whatever the client.
 
@@ -44,4 +36,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("requestlogs", "0002_initial")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [vendor_sql(CREATE, DROP)]

@@ -69,7 +69,7 @@ def test_operator_lists_every_log(operator_client, own_logs, other_logs):
     response = operator_client.get(URL)
 
     assert response.status_code == 200
-    assert "count" not in response.json()  # operators page by cursor, newest first
+    assert response.json()["count"] == len(own_logs + other_logs)
     every_log = sorted(own_logs + other_logs, key=lambda log: log.pk, reverse=True)
     assert parsed_results(response) == [as_stored(log) for log in every_log]
 
@@ -147,3 +147,36 @@ def test_logs_are_read_without_the_trailing_slash_too(supplier_client, own_logs)
     assert parsed_results(listed) == parsed_results(supplier_client.get(URL))
     first = listed.json()["results"][0]
     assert supplier_client.get(detail_url(first["id"]).rstrip("/")).json() == first
+
+
+# --- filters ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["", "R", "A", "D", "a"])
+def test_the_action_filter_holds_and_counts_exactly_its_logs(
+    operator_client, supplier_client, own_logs, other_logs, action
+):
+    for client, logs in ((operator_client, own_logs + other_logs), (supplier_client, own_logs)):
+        wanted = [log for log in logs if not action or log.action == action.upper()]
+        body = client.get(URL, {"action": action}).json()
+        assert body["count"] == len(wanted)
+        assert {item["id"] for item in body["results"]} == {log.pk for log in wanted}
+
+
+def test_one_anticipations_history_is_one_request(operator_client, supplier_client, own_logs, other_logs):
+    anticipation = own_logs[0].anticipation_id
+
+    body = operator_client.get(URL, {"anticipation": anticipation}).json()
+    assert body["count"] == 2 and [item["id"] for item in body["results"]] == [own_logs[1].pk, own_logs[0].pk]
+    combined = operator_client.get(URL, {"anticipation": anticipation, "action": "A"}).json()
+    assert [item["id"] for item in combined["results"]] == [own_logs[1].pk] and combined["count"] == 1
+    assert supplier_client.get(URL, {"anticipation": other_logs[0].anticipation_id}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"action": "X"}, "action"), ({"action": "RA"}, "action"), ({"anticipation": "x"}, "anticipation"),
+     ({"anticipation": "0"}, "anticipation"), ({"anticipation": str(10**30)}, "anticipation")],
+)
+def test_a_value_a_log_filter_cannot_take_is_a_validation_problem(operator_client, own_logs, params, field):
+    assert_problem(operator_client.get(URL, params), 400, "validation-error", fields={field})

@@ -22,7 +22,7 @@ def demo_users(settings):
     call_command("loaddata", "initial_data.json", verbosity=0)
 
 
-@pytest.mark.parametrize("email", ["user01@email.com", "user02@email.com", "operator01@email.com"])
+@pytest.mark.parametrize("email", ["user01@email.com", "user02@email.com", "operator01@email.com", "admin@email.com"])
 def test_each_demo_user_logs_in_with_its_documented_password(demo_users, email):
     password = email.split("@")[0]
 
@@ -33,17 +33,28 @@ def test_a_demo_user_does_not_log_in_with_another_password(demo_users):
     assert authenticate(email="user01@email.com", password="user02") is None
 
 
-def test_the_demo_users_are_two_suppliers_and_one_operator(demo_users):
+def test_the_demo_users_are_two_suppliers_an_operator_and_a_superuser(demo_users):
+    """Seed 002's kinds of account: suppliers, an operator with the operators' admin rights but not a superuser (so
+    the demo shows what an ordinary operator may and may not do), and a superuser who is no operator."""
     suppliers = {supplier.user.email: supplier.reg_number for supplier in Supplier.objects.select_related("user")}
     assert suppliers == DEMO_SUPPLIERS
     for email in DEMO_SUPPLIERS:
         user = User.objects.get(email=email)
-        assert (user.is_operator, user.is_staff, user.is_active) == (False, False, True)
+        assert (user.is_operator, user.is_staff, user.is_superuser, user.is_active) == (False, False, False, True)
 
     operator = User.objects.get(email="operator01@email.com")
-    assert (operator.is_operator, operator.is_staff, operator.is_active) == (True, True, True)
+    assert (operator.is_operator, operator.is_staff, operator.is_superuser, operator.is_active) == (
+        True,
+        True,
+        False,
+        True,
+    )
     assert operator.supplier_or_none is None
-    assert set(User.objects.values_list("email", flat=True)) == {*DEMO_SUPPLIERS, "operator01@email.com"}
+    admin = User.objects.get(email="admin@email.com")
+    assert (admin.is_operator, admin.is_staff, admin.is_superuser, admin.is_active) == (False, True, True, True)
+    assert admin.supplier_or_none is None
+    demo_emails = {*DEMO_SUPPLIERS, "operator01@email.com", "admin@email.com"}
+    assert set(User.objects.values_list("email", flat=True)) == demo_emails
 
 
 def test_the_demo_suppliers_cnpjs_are_valid(demo_users):
