@@ -19,6 +19,7 @@ api_patterns = [
     path("docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("payments_api.payments.urls")),
     path("", include("payments_api.requestlogs.urls")),
+    path("", include("payments_api.webhooks.urls")),
 ]
 
 urlpatterns = [

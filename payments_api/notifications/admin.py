@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
     list_display = (
         "id",
@@ -24,15 +24,6 @@ class NotificationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdm
     search_fields = ("recipient", "request_log__anticipation__payment__id")
     readonly_fields = [field.name for field in Notification._meta.fields]
     actions = ("resend",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="last error")
     def short_last_error(self, notification: Notification) -> str:

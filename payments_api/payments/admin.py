@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
@@ -77,22 +77,13 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
     list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
     list_filter = ("status", "new_due_date")
     search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
     list_select_related = ("payment",)
     actions = ("approve", "deny")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         # The service refuses anyone else; the actions are not even offered to them.

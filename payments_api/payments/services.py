@@ -18,6 +18,7 @@ from payments_api.payments.errors import (
     OwnAnticipationDecision,
     PaymentNotAvailable,
 )
+from payments_api.payments.events import anticipation_event_record, payment_event_record
 from payments_api.payments.models import (
     MAX_PAYMENT_VALUE,
     Anticipation,
@@ -28,6 +29,7 @@ from payments_api.payments.models import (
 from payments_api.requestlogs.models import RequestLogAction
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
+from payments_api.webhooks.models import WebhookEventType
 
 CENT = Decimal("0.01")
 DAYS_PER_MONTH = 30
@@ -68,6 +70,7 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+@transaction.atomic
 def payment_create(
     *, supplier: Supplier, due_date: datetime.date, value: Decimal, today: datetime.date | None = None
 ) -> Payment:
@@ -78,9 +81,11 @@ def payment_create(
     today = today or timezone.localdate()
     payment_validate(due_date=due_date, value=value, today=today)
     # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         supplier=supplier, creation_date=today, due_date=due_date, value=value.quantize(CENT)
     )
+    payment_event_record(payment=payment, today=today)
+    return payment
 
 
 @transaction.atomic
@@ -131,6 +136,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     notification_create(
         request_log=request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     )
+    anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
     return anticipation
 
 
@@ -167,4 +173,12 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
     notification_create(request_log=request_log)
+    anticipation_event_record(
+        anticipation=anticipation,
+        event_type=(
+            WebhookEventType.ANTICIPATION_APPROVED
+            if decision == Decision.APPROVED
+            else WebhookEventType.ANTICIPATION_DENIED
+        ),
+    )
     return anticipation
