@@ -224,8 +224,8 @@ NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", defaul
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
 # One relay run queues batch after batch for at most this long, so it ends before beat starts the next.
 NOTIFICATION_RELAY_BUDGET = NOTIFICATION_RELAY_EVERY * 2 / 3
-# After a publish fails, a process leaves new notifications to the relay for this many seconds instead of making
-# every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
+# After a publish fails, a process leaves new e-mails and webhook deliveries to the relays for this many seconds
+# instead of making every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
 NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cast=float)
 # The send task's time limits. An SMTP conversation waits up to EMAIL_TIMEOUT for each of about a dozen replies
 # (banner, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): the soft limit leaves room for them
