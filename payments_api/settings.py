@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "payments_api.common.schema.declare_problem_responses",
+        "payments_api.webhooks.schema.declare_signature_headers",
     ],
     # OpenAPI 3.1 for its webhooks: the events sent to the buyer's endpoints (payments_api/payments/events.py).
     "OAS_VERSION": "3.1.0",

@@ -22,6 +22,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0
+    # When set, the answer waits until the test sets this event (for at most 15 s).
+    hold: threading.Event | None = None
 
 
 class Receiver:
@@ -43,6 +45,8 @@ class Receiver:
                     )
                     reply = receiver.replies.pop(0) if receiver.replies else Reply()
                 time.sleep(reply.delay)
+                if reply.hold is not None:
+                    reply.hold.wait(15)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

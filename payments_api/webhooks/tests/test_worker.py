@@ -2,12 +2,14 @@
 after the action commits, retried with the same webhook-id, and none lost when the broker refuses the web side."""
 
 import datetime
+import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from payments_api.common.tests.celery_worker import wait_for
 from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import PaymentFactory, days
 from payments_api.webhooks.models import WebhookDelivery, WebhookDeliveryStatus
@@ -105,9 +107,15 @@ def test_deliveries_of_requests_made_while_the_broker_refuses_the_web_side_arriv
     assert webhook_deliveries_relay(older_than=datetime.timedelta(0)) == 0
 
 
-def test_a_slow_receiver_does_not_hold_the_request(task_activity, endpoint, receiver, supplier, client_for):
-    receiver.answer(Reply(delay=3))
-    started = time.monotonic()
+def test_a_receiver_that_has_not_answered_yet_does_not_hold_the_request(
+    task_activity, endpoint, receiver, supplier, client_for
+):
+    answer = threading.Event()
+    receiver.answer(Reply(hold=answer))
+
     request_anticipation(client_for(supplier.user), PaymentFactory(supplier=supplier, due_date=days(30)))
-    assert time.monotonic() - started < 2  # sent by the worker, not by the request
-    assert len(receiver.wait_for(1)) == 1
+
+    assert len(receiver.wait_for(1)) == 1  # the worker's request, waiting for its answer
+    assert WebhookDelivery.objects.get().status == WebhookDeliveryStatus.PENDING
+    answer.set()
+    assert wait_for(lambda: WebhookDelivery.objects.get().status == WebhookDeliveryStatus.DELIVERED)
