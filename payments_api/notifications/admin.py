@@ -1,13 +1,21 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+    is_admin_operator,
+)
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     operator_permissions = ("view",)
     list_display = (
         "id",

@@ -4,7 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+    is_admin_operator,
+)
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
@@ -26,7 +32,7 @@ class PaymentStatusFilter(admin.SimpleListFilter):
 class PaymentForm(forms.ModelForm):
     class Meta:
         model = Payment
-        fields = ("supplier", "due_date", "value")
+        fields = ("supplier", "external_id", "due_date", "value")
 
     def clean(self):
         cleaned = super().clean()
@@ -34,22 +40,27 @@ class PaymentForm(forms.ModelForm):
         self.today = timezone.localdate()
         if cleaned.get("due_date") and cleaned.get("value") is not None:
             try:
-                payment_validate(due_date=cleaned["due_date"], value=cleaned["value"], today=self.today)
+                payment_validate(
+                    due_date=cleaned["due_date"],
+                    value=cleaned["value"],
+                    external_id=cleaned.get("external_id"),
+                    today=self.today,
+                )
             except DomainError as exc:
                 raise ValidationError({getattr(exc, "field", None) or "__all__": exc.detail}) from exc
         return cleaned
 
 
 @admin.register(Payment)
-class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """Payments are created here; once created they are history and only viewed."""
 
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "creation_date", "due_date", "value", "status")
+    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status")
     list_filter = (PaymentStatusFilter, "due_date")
-    search_fields = ("id", "supplier__corporate_name", "supplier__reg_number")
+    search_fields = ("id", "external_id", "supplier__corporate_name", "supplier__reg_number")
     list_select_related = ("supplier",)
     autocomplete_fields = ("supplier",)
 
@@ -71,13 +82,15 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")}
+        fields = {field: form.cleaned_data[field] for field in ("supplier", "external_id", "due_date", "value")}
         created = payment_create(**fields, today=form.today)
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     operator_permissions = ("view",)
     list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
     list_filter = ("status", "new_due_date")

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin
+from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin
 from payments_api.requestlogs.models import RequestLog
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class RequestLogAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """The audit trail is read-only: nothing is added, changed or deleted here."""
 
     operator_permissions = ("view",)

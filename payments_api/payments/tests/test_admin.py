@@ -1,9 +1,12 @@
 """The admin as the operators' tool: pages load, approve/deny go through the service, history stays read-only."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
+import factory
 import pytest
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS
@@ -323,3 +326,51 @@ def test_a_payment_cannot_be_deleted_in_the_admin(request, who, supplier):
 
     assert bulk.status_code in (200, 302)
     assert Payment.objects.filter(pk=payment.pk).exists()
+
+
+# --- CSV export ------------------------------------------------------------------------------------------------------
+
+
+def exported(response) -> list[list[str]]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_payments_changelist_offers_a_csv_export_of_its_current_filter(operator_admin_client, supplier):
+    shown = PaymentFactory(supplier=supplier, external_id="INV-7", due_date=days(20), value=Decimal("12.50"))
+    AnticipationFactory(payment__supplier=supplier)  # filtered out: pending, not available
+
+    page = operator_admin_client.get(PAYMENTS, {"status": "A"})
+    link = re.search(r'href="(export-csv/[^"]*)"', page.content.decode()).group(1).replace("&amp;", "&")
+    rows = exported(operator_admin_client.get(PAYMENTS + link))
+
+    assert "status=A" in link
+    assert rows == [
+        ["ID", "supplier", "external id", "creation date", "due date", "value", "status"],
+        [str(shown.pk), str(supplier), "INV-7", shown.creation_date.isoformat(), days(20).isoformat(), "12.50",
+         "Available"],
+    ]
+
+
+def test_the_csv_export_holds_every_row_of_the_search_not_one_page(operator_admin_client, supplier):
+    PaymentFactory.create_batch(105, supplier=supplier, external_id=factory.Sequence(lambda n: f"BULK-{n}"))
+    PaymentFactory(supplier=supplier, external_id="OTHER")
+
+    rows = exported(operator_admin_client.get(f"{PAYMENTS}export-csv/", {"q": "BULK-"}))
+
+    assert len(rows) == 1 + 105
+    assert all(row[2].startswith("BULK-") for row in rows[1:])
+
+
+def test_the_anticipations_and_logs_changelists_export_csv(operator_admin_client, history):
+    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/"))) == 1 + 2
+    assert len(exported(operator_admin_client.get(f"{REQUEST_LOGS}export-csv/", {"action": "R"}))) == 1 + 2
+
+
+def test_the_csv_export_needs_the_view_permission(client, supplier):
+    client.force_login(OperatorFactory(is_staff=False))
+    assert client.get(f"{PAYMENTS}export-csv/").status_code == 302  # to the admin's login
+
+    client.force_login(supplier.user)
+    assert client.get(f"{PAYMENTS}export-csv/").status_code == 302
