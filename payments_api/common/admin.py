@@ -49,7 +49,7 @@ class OperatorAdminMixin:
 
 
 class ReadOnlyAdminMixin:
-    """A record nobody adds, changes or deletes in the admin (before OperatorAdminMixin in the bases, so it wins)."""
+    """A record that is only ever viewed in the admin, by operators and superusers alike."""
 
     def has_add_permission(self, request):
         return False

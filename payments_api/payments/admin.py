@@ -92,11 +92,25 @@ class AnticipationAdmin(
     ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
 ):
     operator_permissions = ("view",)
-    list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
+    list_display = (
+        "id",
+        "payment",
+        "creation_date",
+        "new_due_date",
+        "new_value",
+        "monthly_rate",
+        "priced_with",
+        "status",
+        "update_date",
+    )
     list_filter = ("status", "new_due_date")
     search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
     list_select_related = ("payment",)
     actions = ("approve", "deny")
+
+    @admin.display(description="programme version", ordering="programme_version")
+    def priced_with(self, anticipation):
+        return anticipation.programme_version_id  # the number, without a query per row
 
     def has_decide_permission(self, request):
         # The service refuses anyone else; the actions are not even offered to them.

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+)
 from payments_api.requestlogs.models import RequestLog
 
 

@@ -25,6 +25,9 @@ OPERATOR_PERMISSIONS = {
     ("notifications", "notification"): {"add": False, "change": False, "delete": False, "view": True},
     ("webhooks", "webhookendpoint"): {"add": True, "change": True, "delete": True, "view": True},
     ("webhooks", "webhookdelivery"): {"add": False, "change": False, "delete": False, "view": True},
+    ("programme", "programme"): {"add": False, "change": False, "delete": False, "view": True},
+    ("programme", "programmeversion"): {"add": False, "change": False, "delete": False, "view": True},
+    ("programme", "calendaroverride"): {"add": True, "change": True, "delete": True, "view": True},
 }
 
 
