@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from celery import Task
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ Row = TypeVar("Row", bound=models.Model)
 _publishing_paused_until = 0.0
 
 
-def outbox_publish(*, task, row_id: int, pause: float) -> bool:
+def outbox_publish(*, task: Task, row_id: int, pause: float) -> bool:
     """Publish `task` for the row `row_id`. A failure to publish is logged, not raised: the row stays for the relay.
 
     After a failed publish the process does not try again for `pause` seconds, so a broker that does not answer
