@@ -32,8 +32,10 @@ beat: install ## Start Celery beat: the e-mail and webhook relays, and purging e
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
 	$(PIPENV) run pytest
 
-lint: install ## flake8 and the migrations check
+lint: install ## flake8, the import contracts (.importlinter), mypy (mypy.ini) and the migrations check
 	$(PIPENV) run flake8
+	$(PIPENV) run lint-imports
+	$(PIPENV) run mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 audit: install ## bandit on the code, pip-audit on Pipfile.lock

@@ -140,7 +140,7 @@ def delete_bench_queue() -> None:
     from payments_api.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_delete("bench")
+        connection.default_channel.queue_delete("bench")  # type: ignore[attr-defined]  # kombu's typing lacks it
 
 
 class Server:

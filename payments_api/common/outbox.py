@@ -37,7 +37,7 @@ def outbox_publish(*, task: Task, row_id: int, pause: float) -> bool:
         logger.info("Publishing paused after a broker failure; %s(%s) left for the relay", task.name, row_id)
         return False
     try:
-        task.apply_async(args=[row_id], retry=False)
+        task.apply_async(args=(row_id,), retry=False)
     except Exception:
         # Whatever the broker answers: kombu's OperationalError for a lost or refused connection, amqp's
         # AccessRefused or NotAllowed for credentials or a virtual host it refuses. The action has committed and

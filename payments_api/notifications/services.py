@@ -8,16 +8,20 @@ import datetime
 import logging
 import random
 from smtplib import SMTPException
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from payments_api.common.outbox import outbox_claim, outbox_publish, outbox_relay
 from payments_api.notifications.models import Notification, NotificationStatus
-from payments_api.requestlogs.models import RequestLog
+
+if TYPE_CHECKING:
+    from payments_api.requestlogs.models import RequestLog
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +29,15 @@ logger = logging.getLogger(__name__)
 SEND_ERRORS = (SMTPException, OSError)
 
 
-def notification_create(*, request_log: RequestLog) -> Notification:
-    """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits."""
-    supplier = request_log.anticipation.payment.supplier
+def notification_create(
+    *, request_log: "RequestLog", recipient: str, language: str, context: dict[str, Any]
+) -> Notification:
+    """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits.
+
+    `context` fills the templates: JSON values, with amounts (Decimal) and dates that the e-mail writes in `language`.
+    """
     notification = Notification.objects.create(
-        request_log=request_log, recipient=supplier.user.email, language=supplier.language
+        request_log=request_log, recipient=recipient, language=language, context=context
     )
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification
@@ -42,25 +50,10 @@ def notification_enqueue(*, notification_id: int) -> bool:
     return outbox_publish(task=send_notification, row_id=notification_id, pause=settings.NOTIFICATION_PUBLISH_PAUSE)
 
 
-def _money(value) -> str:
-    return "R$ " + formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
 def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
-    """The multipart e-mail (plain text and HTML) in the supplier's language."""
-    request_log = notification.request_log
-    anticipation = request_log.anticipation
-    payment = anticipation.payment
+    """The multipart e-mail (plain text and HTML) in the recipient's language, from the context its caller gave."""
+    context = notification.context
     with translation.override(notification.language):
-        context = {
-            "supplier": payment.supplier,
-            "action": request_log.action,
-            "payment_id": payment.pk,
-            "value": _money(payment.value),
-            "new_value": _money(anticipation.new_value),
-            "due_date": formats.date_format(payment.due_date, "SHORT_DATE_FORMAT"),
-            "new_due_date": formats.date_format(anticipation.new_due_date, "SHORT_DATE_FORMAT"),
-        }
         folder = f"notifications/{notification.language}"
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
         text = render_to_string(f"{folder}/anticipation.txt", context)
@@ -100,11 +93,7 @@ def notification_lease() -> datetime.timedelta:
 
 def _notification_claim(*, notification_id: int) -> Notification | None:
     """Take a pending notification that is due, count the attempt and lease it, in a short transaction."""
-    return outbox_claim(
-        queryset=Notification.objects.select_related("request_log__anticipation__payment__supplier"),
-        pk=notification_id,
-        lease=notification_lease(),
-    )
+    return outbox_claim(queryset=Notification.objects.all(), pk=notification_id, lease=notification_lease())
 
 
 def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
@@ -119,7 +108,7 @@ def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
     _close_quietly(connection)
 
 
-def _close_quietly(connection) -> None:
+def _close_quietly(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
     except Exception:  # a QUIT that times out or is cut (or the task's soft time limit) changes nothing sent

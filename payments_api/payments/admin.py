@@ -24,8 +24,9 @@ class PaymentStatusFilter(admin.SimpleListFilter):
         return PaymentStatus.choices
 
     def queryset(self, request, queryset):
-        if self.value() in PaymentStatus.values:
-            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[self.value()])
+        status = self.value()
+        if status is not None and status in PaymentStatus.values:
+            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[status])
         return queryset
 
 
@@ -35,7 +36,8 @@ class PaymentForm(forms.ModelForm):
         fields = ("supplier", "external_id", "due_date", "value")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
         self.today = timezone.localdate()
         if cleaned.get("due_date") and cleaned.get("value") is not None:
@@ -52,7 +54,9 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """Payments are created here; once created they are history and only viewed."""
 
     operator_permissions = ("view",)
@@ -74,12 +78,6 @@ class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin
     def has_add_permission(self, request):
         # As in the API: whoever is neither a supplier nor an operator creates no payment, superusers included.
         return is_admin_operator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in ("supplier", "external_id", "due_date", "value")}

@@ -14,6 +14,7 @@ import logging
 import random
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -132,7 +133,7 @@ def webhook_event_record(*, event_type: str, data: dict[str, Any]) -> list[Webho
         ]
     )
     for delivery in deliveries:
-        transaction.on_commit(lambda delivery_id=delivery.pk: webhook_delivery_enqueue(delivery_id=delivery_id))
+        transaction.on_commit(partial(webhook_delivery_enqueue, delivery_id=delivery.pk))
     return deliveries
 
 
@@ -369,7 +370,7 @@ def webhook_deliveries_replay(*, deliveries: Iterable[WebhookDelivery]) -> int:
             delivery.next_attempt_at = timezone.now()
             delivery.save(update_fields=["status", "attempts_before_replay", "next_attempt_at"])
         for delivery_id in replayed:
-            transaction.on_commit(lambda delivery_id=delivery_id: webhook_delivery_enqueue(delivery_id=delivery_id))
+            transaction.on_commit(partial(webhook_delivery_enqueue, delivery_id=delivery_id))
     return len(replayed)
 
 

@@ -59,7 +59,7 @@ def address_refusal(address: IPAddress) -> str | None:
 def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address `host` resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
 
 
 def url_refusal(url: str) -> str | None:
