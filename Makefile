@@ -26,7 +26,7 @@ run: install ## Migrate, load the demo data into an empty database and serve htt
 worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(PIPENV) run celery -A payments_api worker --loglevel INFO
 
-beat: install ## Start Celery beat: the e-mail relay, adding up the list counts, purging expired keys and tokens
+beat: install ## Start Celery beat: the e-mail and webhook relays, adding up the list counts, purging expired keys and tokens
 	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)

@@ -19,6 +19,7 @@ from payments_api.payments.errors import (
     OperatorRequired,
     OwnAnticipationDecision,
 )
+from payments_api.payments.events import anticipation_event_record, payment_event_record
 from payments_api.payments.metrics import anticipation_event_count
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
@@ -36,6 +37,7 @@ from payments_api.requestlogs.selectors import anticipation_requested_by
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
 from payments_api.users.selectors import supplier_controlled_by
+from payments_api.webhooks.models import WebhookEventType
 
 # Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
 MAX_DUE_YEARS_AHEAD = 10
@@ -84,6 +86,7 @@ def payment_supplier(*, created_by: User, supplier: Supplier | None) -> Supplier
     return own
 
 
+@transaction.atomic
 def payment_create(
     *,
     created_by: User,
@@ -104,7 +107,7 @@ def payment_create(
     try:
         with transaction.atomic():
             # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
-            return Payment.objects.create(
+            payment = Payment.objects.create(
                 supplier=supplier,
                 creation_date=today,
                 due_date=due_date,
@@ -116,6 +119,8 @@ def payment_create(
         if external_id is not None and Payment.objects.filter(supplier=supplier, external_id=external_id).exists():
             raise ExternalIdTaken(f"Supplier {supplier.pk} already has a payment with external id {external_id!r}.")
         raise exc
+    payment_event_record(payment=payment, today=today)
+    return payment
 
 
 @transaction.atomic
@@ -159,6 +164,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     request_log = request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     _supplier_notify(anticipation=anticipation, request_log=request_log)
     anticipation_event_count(event="requested", new_value=anticipation.new_value)
+    anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
     return anticipation
 
 
@@ -212,6 +218,14 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     _supplier_notify(anticipation=anticipation, request_log=request_log)
     event = "approved" if decision == Decision.APPROVED else "denied"
     anticipation_event_count(event=event, new_value=anticipation.new_value)
+    anticipation_event_record(
+        anticipation=anticipation,
+        event_type=(
+            WebhookEventType.ANTICIPATION_APPROVED
+            if decision == Decision.APPROVED
+            else WebhookEventType.ANTICIPATION_DENIED
+        ),
+    )
     return anticipation
 
 

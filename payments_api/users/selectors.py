@@ -61,3 +61,9 @@ def supplier_controlled_by(*, supplier: Supplier, user: User) -> bool:
     if user.pk in (supplier.user_id, supplier.created_by_id, supplier.user.created_by_id):
         return True
     return AccountChange.objects.filter(Q(user_id=supplier.user_id) | Q(supplier_id=supplier.pk), actor=user).exists()
+
+
+def operator_emails() -> list[str]:
+    """The e-mail addresses of the active operators, for what they must be told (a webhook endpoint disabled)."""
+    operators = User.objects.filter(is_operator=True, is_active=True).exclude(email="").order_by("pk")
+    return list(operators.values_list("email", flat=True))
