@@ -25,7 +25,7 @@ def anticipation_event_record(*, anticipation: Anticipation, event_type: Webhook
 
 def payment_event_record(*, payment: Payment, today: datetime.date) -> None:
     """Owe payment.created to the endpoints subscribed, in the caller's transaction; its state as on `today`."""
-    data = PaymentSerializer(payment, context={"today": today}).data
+    data = PaymentSerializer(payment, context={"today": today, "for_operators": True}).data
     webhook_event_record(event_type=WebhookEventType.PAYMENT_CREATED, data=data)
 
 
@@ -70,4 +70,6 @@ ANTICIPATION_APPROVED_WEBHOOK = _event_webhook(
 ANTICIPATION_DENIED_WEBHOOK = _event_webhook(
     WebhookEventType.ANTICIPATION_DENIED, AnticipationEventSerializer(), "An operator denied an anticipation"
 )
-PAYMENT_CREATED_WEBHOOK = _event_webhook(WebhookEventType.PAYMENT_CREATED, PaymentSerializer(), "A payment was created")
+PAYMENT_CREATED_WEBHOOK = _event_webhook(
+    WebhookEventType.PAYMENT_CREATED, PaymentSerializer(context={"for_operators": True}), "A payment was created"
+)

@@ -69,8 +69,8 @@ def every_state(supplier) -> None:
 
 
 def test_the_services_keep_the_counts(supplier, operator):
-    payment = payment_create(supplier=supplier, due_date=days(20), value=Decimal("100.00"))
-    other = payment_create(supplier=supplier, due_date=days(20), value=Decimal("200.00"))
+    payment = payment_create(created_by=supplier.user, supplier=supplier, due_date=days(20), value=Decimal("100.00"))
+    other = payment_create(created_by=supplier.user, supplier=supplier, due_date=days(20), value=Decimal("200.00"))
     assert kept() == counted() == Counter({(days(20), ""): 2})
 
     anticipation = anticipation_request(payment=payment, new_due_date=days(5), requested_by=supplier.user)
@@ -189,8 +189,12 @@ def test_concurrent_writers_on_one_due_date_lose_no_count():
         supplier = suppliers[index]
         for round_ in range(3):
             with transaction.atomic():
-                payment = payment_create(supplier=supplier, due_date=days(30), value=Decimal("100.00"))
-                other = payment_create(supplier=supplier, due_date=days(30), value=Decimal("50.00"))
+                payment = payment_create(
+                    created_by=supplier.user, supplier=supplier, due_date=days(30), value=Decimal("100.00")
+                )
+                other = payment_create(
+                    created_by=supplier.user, supplier=supplier, due_date=days(30), value=Decimal("50.00")
+                )
             anticipation = anticipation_request(payment=payment, new_due_date=days(1), requested_by=supplier.user)
             decision = Decision.APPROVED if round_ % 2 else Decision.DENIED
             anticipation_decide(anticipation=anticipation, decision=decision, decided_by=operators[index])

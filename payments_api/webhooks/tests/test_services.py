@@ -90,7 +90,9 @@ def test_payment_created_sends_the_payment_as_the_api_shows_it(
     endpoint = webhook_endpoint_create(url=receiver.url, events=["payment.created"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        payment = payment_create(supplier=supplier, due_date=days(30), value=Decimal("1500.00"))
+        payment = payment_create(
+            created_by=supplier.user, supplier=supplier, due_date=days(30), value=Decimal("1500.00")
+        )
 
     [message] = receiver.wait_for(1)
     event = verified(endpoint, message)
