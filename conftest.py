@@ -7,7 +7,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
 
-pytest_plugins = ["payments_api.common.tests.celery_worker"]
+pytest_plugins = ["payments_api.common.tests.celery_worker", "payments_api.common.tests.browser"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from payments_api.common.docs import SwaggerView
 from payments_api.common.health import HealthView
-from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView
 
 api_patterns = [
@@ -22,8 +21,6 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    # Before the admin's own URLs: its login form is throttled like POST /api/token/ (same limits, same counters).
-    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("api/", include(api_patterns)),

@@ -1,7 +1,9 @@
 """Request-wide guards that must hold before any view, parser or form reads the request."""
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.urls import is_valid_path
+from django.utils import translation
 
 from payments_api.common.exceptions import django_problem
 
@@ -73,3 +75,20 @@ class ApiNoStoreMiddleware:
         if request.path.startswith("/api/"):
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Pages (the admin) follow the browser's language among LANGUAGES; the API always answers in LANGUAGE_CODE, so
+    its problem documents read the same to every client."""
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)  # not whatever a page left on this thread
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

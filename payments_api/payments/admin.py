@@ -1,13 +1,33 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import (
+    EstimatedCountPaginator,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    is_admin_operator,
+)
 from payments_api.common.exceptions import DomainError
-from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
+from payments_api.common.formatting import format_money, format_percent
+from payments_api.notifications.models import Notification
+from payments_api.payments.models import Anticipation, AnticipationStatus, Decision, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
+from payments_api.users.cnpj import format_cnpj, normalize_cnpj
 
 
 class PaymentStatusFilter(admin.SimpleListFilter):
@@ -76,14 +96,78 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 
+class AnticipationQueueFilter(admin.SimpleListFilter):
+    """The status filter, on pending until another status (or all) is chosen: the list opens as the queue."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*AnticipationStatus.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or AnticipationStatus.PENDING_CONFIRMATION
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() in AnticipationStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+def queue_totals(queryset) -> dict:
+    """How many anticipations `queryset` holds and their face and new values (the list's and a confirmation's)."""
+    return queryset.order_by().aggregate(
+        count=Count("pk"),
+        value=Coalesce(Sum("payment__value"), Decimal("0.00")),
+        new_value=Coalesce(Sum("new_value"), Decimal("0.00")),
+    )
+
+
+# What an anticipation's page shows of its price.
+TERMS = ("payment_value", "due_date", "new_due_date", "new_value_display", "discount", "days_early", "apr")
+
+
 @admin.register(Anticipation)
-class AnticipationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+    """The operators' queue: pending first and oldest first, decided with the same service as the API."""
+
     operator_permissions = ("view",)
-    list_display = ("id", "payment", "creation_date", "new_due_date", "new_value", "status", "update_date")
-    list_filter = ("status", "new_due_date")
-    search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
-    list_select_related = ("payment",)
+    list_display = (
+        "id",
+        "supplier",
+        "payment_value",
+        "new_value_display",
+        "discount",
+        "days_early",
+        "apr",
+        "new_due_date",
+        "waiting_since",
+        "status",
+    )
+    list_filter = (AnticipationQueueFilter, "new_due_date")
+    search_fields = ("=id", "=payment__id", "payment__supplier__corporate_name", "payment__supplier__user__email")
+    search_help_text = _("Anticipation or payment id, supplier name, CNPJ (with or without punctuation), e-mail.")
+    list_select_related = ("payment__supplier",)
+    # Oldest first: the queue is worked from the request that has waited longest.
+    ordering = ("pk",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     actions = ("approve", "deny")
+    fieldsets = (
+        (None, {"fields": ("status", "supplier", "payment_link", "creation_date", "update_date")}),
+        (_("Terms"), {"fields": TERMS}),
+    )
+    # The page shows the anticipation; it is changed only by a decision.
+    readonly_fields = ("status", "supplier", "payment_link", "creation_date", "update_date", *TERMS)
 
     def has_add_permission(self, request):
         return False
@@ -95,24 +179,191 @@ class AnticipationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdm
         return False
 
     def has_decide_permission(self, request):
-        # The service refuses anyone else; the actions are not even offered to them.
+        # The service refuses anyone else; the actions and buttons are not even offered to them.
         return is_admin_operator(request.user)
 
-    def _decide(self, request, queryset, decision: Decision):
+    # --- columns -------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("supplier"), ordering="payment__supplier__corporate_name")
+    def supplier(self, anticipation: Anticipation):
+        supplier = anticipation.payment.supplier
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', supplier.corporate_name, format_cnpj(supplier.reg_number)
+        )
+
+    @admin.display(description=_("payment"))
+    def payment_link(self, anticipation: Anticipation):
+        url = reverse("admin:payments_payment_change", args=[anticipation.payment_id])
+        return format_html('<a href="{}">{}</a>', url, _("Payment #%(id)s") % {"id": anticipation.payment_id})
+
+    @admin.display(description=_("payment value"), ordering="payment__value")
+    def payment_value(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.payment.value)
+
+    @admin.display(description=_("due date"), ordering="payment__due_date")
+    def due_date(self, anticipation: Anticipation):
+        return anticipation.payment.due_date
+
+    @admin.display(description=_("new value"), ordering="new_value")
+    def new_value_display(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.new_value)
+
+    @admin.display(description=_("discount"))
+    def discount(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.discount)
+
+    @admin.display(description=_("days early"))
+    def days_early(self, anticipation: Anticipation) -> int:
+        return anticipation.days_early
+
+    @admin.display(description=_("APR"))
+    def apr(self, anticipation: Anticipation) -> str:
+        return format_percent(anticipation.apr)
+
+    @admin.display(description=_("waiting since"), ordering="creation_date")
+    def waiting_since(self, anticipation: Anticipation) -> str:
+        if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
+            return "–"
+        days = (timezone.localdate() - anticipation.creation_date).days
+        waited = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        return f"{date_format(anticipation.creation_date)} ({waited})"
+
+    # --- the list's search and totals ----------------------------------------------------------------------------
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if any(field.name == "external_id" for field in Payment._meta.get_fields()):
+            fields = (*fields, "payment__external_id")  # the buyer's invoice number, where payments carry it
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # Ids are matched exactly; a term that is not a number leaves them out instead of failing.
+        if not search_term.strip().isdigit():
+            fields = [field for field in self.get_search_fields(request) if not field.startswith("=")]
+            searched, may_have_duplicates = self._search(request, queryset, search_term, fields)
+        else:
+            searched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The CNPJ is stored as its 14 characters: found bare or as printed (12.ABC.345/01DE-35), in any case.
+        compact = normalize_cnpj(search_term)
+        if len(compact) >= 4:
+            searched |= queryset.filter(payment__supplier__reg_number__contains=compact)
+        return searched, may_have_duplicates
+
+    def _search(self, request, queryset, search_term, fields):
+        original, self.search_fields = self.search_fields, tuple(fields)
+        try:
+            return super().get_search_results(request, queryset, search_term)
+        finally:
+            self.search_fields = original
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["queue_totals"] = queue_totals(changelist.queryset)
+        return response
+
+    # --- decisions -----------------------------------------------------------------------------------------------
+
+    def decide(self, request, anticipations, decision: Decision) -> int:
+        """Decide each anticipation through the service, as the API does; log each decision in the admin's history.
+
+        Returns how many were decided; each refusal is reported in the service's words.
+        """
         decided = 0
-        for anticipation in queryset:
+        for anticipation in anticipations:
             try:
-                anticipation_decide(anticipation=anticipation, decision=decision, decided_by=request.user)
-                decided += 1
+                anticipation = anticipation_decide(
+                    anticipation=anticipation, decision=decision, decided_by=request.user
+                )
             except DomainError as exc:
-                self.message_user(request, f"Anticipation #{anticipation.pk}: {exc.detail}", messages.ERROR)
-        if decided:
-            self.message_user(request, f"{decided} anticipation(s) {decision.label.lower()}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Anticipation #%(id)s: %(reason)s") % {"id": anticipation.pk, "reason": exc.detail},
+                    messages.ERROR,
+                )
+                continue
+            self.log_change(request, anticipation, decision.label)
+            decided += 1
+        return decided
 
-    @admin.action(description="Approve selected anticipations", permissions=["decide"])
+    def _decide_selected(self, request, queryset, decision: Decision):
+        if request.POST.get("post") != "yes":
+            return self.decision_confirmation(request, queryset, decision)
+        if decided := self.decide(request, queryset.select_related("payment__supplier"), decision):
+            message = (
+                ngettext("%(count)d anticipation approved.", "%(count)d anticipations approved.", decided)
+                if decision == Decision.APPROVED
+                else ngettext("%(count)d anticipation denied.", "%(count)d anticipations denied.", decided)
+            )
+            self.message_user(request, message % {"count": decided}, messages.SUCCESS)
+        return None
+
+    def decision_confirmation(self, request, queryset, decision: Decision):
+        """The page that lists what the action will decide, with its totals, before anything is decided."""
+        shown = list(queryset.select_related("payment__supplier").order_by("pk")[: self.list_per_page])
+        totals = queue_totals(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                _("Approve these anticipations?") if decision == Decision.APPROVED else _("Deny these anticipations?")
+            ),
+            "opts": self.model._meta,
+            "decision": decision,
+            "action": "approve" if decision == Decision.APPROVED else "deny",
+            "anticipations": shown,
+            "not_shown": totals["count"] - len(shown),
+            "totals": totals,
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/payments/anticipation/decision_confirmation.html", context)
+
+    @admin.action(description=_("Approve selected anticipations"), permissions=["decide"])
     def approve(self, request, queryset):
-        self._decide(request, queryset, Decision.APPROVED)
+        return self._decide_selected(request, queryset, Decision.APPROVED)
 
-    @admin.action(description="Deny selected anticipations", permissions=["decide"])
+    @admin.action(description=_("Deny selected anticipations"), permissions=["decide"])
     def deny(self, request, queryset):
-        self._decide(request, queryset, Decision.DENIED)
+        return self._decide_selected(request, queryset, Decision.DENIED)
+
+    # --- the anticipation's page ---------------------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:object_id>/decide/", decide, name="%s_%s_decide" % info), *super().get_urls()]
+
+    def decide_view(self, request, object_id: int):
+        """The Approve and Deny buttons of an anticipation's page (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        anticipation = get_object_or_404(Anticipation, pk=object_id)
+        try:
+            decision = Decision(request.POST.get("decision"))
+        except ValueError:
+            return HttpResponseBadRequest(_("Choose to approve or to deny."))
+        if self.decide(request, [anticipation], decision):
+            message = _("Anticipation #%(id)s approved.") if decision == Decision.APPROVED else _(
+                "Anticipation #%(id)s denied."
+            )
+            self.message_user(request, message % {"id": anticipation.pk}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:payments_anticipation_change", args=[anticipation.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        anticipation = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if anticipation is not None:
+            extra_context.update(
+                may_decide=self.has_decide_permission(request)
+                and anticipation.status == AnticipationStatus.PENDING_CONFIRMATION,
+                decisions=Decision,
+                request_logs=anticipation.logs.select_related("user").order_by("created_at", "pk"),
+                notifications=Notification.objects.filter(request_log__anticipation=anticipation)
+                .select_related("request_log")
+                .order_by("pk"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -116,3 +116,17 @@ class Anticipation(models.Model):
 
     def __str__(self):
         return f"Anticipation #{self.pk} of payment #{self.payment_id} ({self.get_status_display()})"
+
+    @property
+    def days_early(self) -> int:
+        """Calendar days between the new due date and the payment's due date."""
+        return (self.payment.due_date - self.new_due_date).days
+
+    @property
+    def discount(self) -> Decimal:
+        return self.payment.value - self.new_value
+
+    @property
+    def apr(self) -> Decimal:
+        """The annual rate the discount is worth on the face value: discount / value x 365 / days early."""
+        return self.discount / self.payment.value * 365 / self.days_early

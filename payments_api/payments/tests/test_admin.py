@@ -94,12 +94,12 @@ def test_a_user_that_is_not_staff_is_sent_to_the_login_page(client, operator):
 # --- approve and deny ------------------------------------------------------------------------------------------------
 
 
-def run_action(client, action: str, anticipations):
-    return client.post(
-        ANTICIPATIONS,
-        {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]},
-        follow=True,
-    )
+def run_action(client, action: str, anticipations, *, confirmed: bool = True):
+    """Select `anticipations` in the list of every status and run `action`, confirming on its confirmation page
+    unless `confirmed` is False."""
+    selected = {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]}
+    data = {**selected, "post": "yes"} if confirmed else selected
+    return client.post(f"{ANTICIPATIONS}?status=all", data, follow=True)
 
 
 @pytest.mark.parametrize(("action", "status"), [("approve", APPROVED), ("deny", DENIED)])
@@ -121,7 +121,7 @@ def test_the_action_decides_the_selected_anticipations_through_the_service(
     assert Anticipation.objects.get(pk=untouched.pk).status == PENDING
     assert not RequestLog.objects.filter(anticipation=untouched).exists()
     assert sorted(message.to[0] for message in mailoutbox) == [supplier.user.email] * 2
-    assert (SUCCESS, f"2 anticipation(s) {'approved' if action == 'approve' else 'denied'}.") in messages_of(response)
+    assert (SUCCESS, f"2 anticipations {'approved' if action == 'approve' else 'denied'}.") in messages_of(response)
 
 
 @pytest.mark.parametrize(("action", "current"), [("deny", APPROVED), ("approve", DENIED), ("approve", APPROVED)])
@@ -146,7 +146,7 @@ def test_the_action_decides_the_pending_and_reports_the_decided(operator_admin_c
     assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
     assert Anticipation.objects.get(pk=decided.pk).status == DENIED
     assert list(RequestLog.objects.values_list("anticipation_id", "action")) == [(pending.pk, APPROVED)]
-    assert (SUCCESS, "1 anticipation(s) approved.") in messages_of(response)
+    assert (SUCCESS, "1 anticipation approved.") in messages_of(response)
     assert any(level == ERROR and f"#{decided.pk}" in text for level, text in messages_of(response))
 
 
