@@ -26,12 +26,17 @@ from payments_api.common.exceptions import DomainError
 from payments_api.common.formatting import format_money, format_percent
 from payments_api.notifications.models import Notification
 from payments_api.payments.models import Anticipation, AnticipationStatus, Decision, Payment, PaymentStatus
-from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
+from payments_api.payments.services import (
+    anticipation_decide,
+    payment_create,
+    payment_validate,
+    payment_value_validate,
+)
 from payments_api.users.cnpj import format_cnpj, normalize_cnpj
 
 
 class PaymentStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -52,11 +57,22 @@ class PaymentForm(forms.ModelForm):
         cleaned = super().clean()
         # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
         self.today = timezone.localdate()
-        if cleaned.get("due_date") and cleaned.get("value") is not None:
+        value, due_date = cleaned.get("value"), cleaned.get("due_date")
+        checks = []
+        if value is not None:
+            # The value on its own first, so it is said on its field, in words, whatever the due date holds: left to
+            # the database's check, a bad value would come back as "Constraint payment_value_range is violated".
+            checks.append(lambda: payment_value_validate(value=value))
+            if due_date:
+                checks.append(lambda: payment_validate(due_date=due_date, value=value, today=self.today))
+        errors: dict[str, str] = {}
+        for check in checks:
             try:
-                payment_validate(due_date=cleaned["due_date"], value=cleaned["value"], today=self.today)
+                check()
             except DomainError as exc:
-                raise ValidationError({getattr(exc, "field", None) or "__all__": exc.detail}) from exc
+                errors.setdefault(getattr(exc, "field", None) or "__all__", exc.detail)
+        if errors:
+            raise ValidationError(errors)
         return cleaned
 
 
@@ -67,7 +83,7 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "creation_date", "due_date", "value", "status")
+    list_display = ("id", "supplier", "creation_date", "due_date", "value_display", "status")
     list_filter = (PaymentStatusFilter, "due_date")
     search_fields = ("id", "supplier__corporate_name", "supplier__reg_number")
     list_select_related = ("supplier",)
@@ -76,9 +92,13 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(anticipation_status=F("anticipation__status"))
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, payment):
         return payment.status_on(timezone.localdate()).label
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, payment: Payment) -> str:
+        return format_money(payment.value)
 
     def has_add_permission(self, request):
         # As in the API: whoever is neither a supplier nor an operator creates no payment, superusers included.
@@ -221,12 +241,12 @@ class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
         return format_percent(anticipation.apr)
 
     @admin.display(description=_("waiting since"), ordering="creation_date")
-    def waiting_since(self, anticipation: Anticipation) -> str:
+    def waiting_since(self, anticipation: Anticipation):
         if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
             return "–"
         days = (timezone.localdate() - anticipation.creation_date).days
         waited = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
-        return f"{date_format(anticipation.creation_date)} ({waited})"
+        return format_html('{}<br><span class="quiet">{}</span>', waited, date_format(anticipation.creation_date))
 
     # --- the list's search and totals ----------------------------------------------------------------------------
 
@@ -360,7 +380,6 @@ class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
             extra_context.update(
                 may_decide=self.has_decide_permission(request)
                 and anticipation.status == AnticipationStatus.PENDING_CONFIRMATION,
-                decisions=Decision,
                 request_logs=anticipation.logs.select_related("user").order_by("created_at", "pk"),
                 notifications=Notification.objects.filter(request_log__anticipation=anticipation)
                 .select_related("request_log")

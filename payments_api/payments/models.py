@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from payments_api.users.models import Supplier
 
@@ -12,26 +13,26 @@ MONEY = {"max_digits": 11, "decimal_places": 2}
 
 
 class AnticipationStatus(models.TextChoices):
-    PENDING_CONFIRMATION = "PC", "Pending confirmation"
-    APPROVED = "A", "Approved"
-    DENIED = "D", "Denied"
+    PENDING_CONFIRMATION = "PC", _("Pending confirmation")
+    APPROVED = "A", _("Approved")
+    DENIED = "D", _("Denied")
 
 
 class Decision(models.TextChoices):
     """What an operator may turn a pending anticipation into."""
 
-    APPROVED = AnticipationStatus.APPROVED.value, "Approved"
-    DENIED = AnticipationStatus.DENIED.value, "Denied"
+    APPROVED = AnticipationStatus.APPROVED.value, _("Approved")
+    DENIED = AnticipationStatus.DENIED.value, _("Denied")
 
 
 class PaymentStatus(models.TextChoices):
     """The five states that partition all payments on a given day (derived, never stored)."""
 
-    AVAILABLE = "A", "Available"
-    UNAVAILABLE = "U", "Unavailable"
-    PENDING_CONFIRMATION = "PC", "Pending confirmation"
-    ANTICIPATED = "AN", "Anticipated"
-    DENIED = "D", "Denied"
+    AVAILABLE = "A", _("Available")
+    UNAVAILABLE = "U", _("Unavailable")
+    PENDING_CONFIRMATION = "PC", _("Pending confirmation")
+    ANTICIPATED = "AN", _("Anticipated")
+    DENIED = "D", _("Denied")
 
     @classmethod
     def conditions(cls, *, today) -> dict[str, Q]:

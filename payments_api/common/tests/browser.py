@@ -96,3 +96,18 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def log_in_browser(live_server):
+    """Give a browser context the session of `user` (as a login would), for pages behind Django's session login."""
+    from django.conf import settings
+    from django.test import Client
+
+    def log_in(context, user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+    return log_in

@@ -323,3 +323,31 @@ def test_a_payment_cannot_be_deleted_in_the_admin(request, who, supplier):
 
     assert bulk.status_code in (200, 302)
     assert Payment.objects.filter(pk=payment.pk).exists()
+
+
+@pytest.mark.parametrize("due_date", [days(-1), None])
+@pytest.mark.parametrize("value", ["0", "-5.00"])
+def test_a_bad_value_is_said_on_its_field_in_words_whatever_the_due_date(
+    operator_admin_client, supplier, due_date, value
+):
+    response = operator_admin_client.post(
+        f"{PAYMENTS}add/",
+        {"supplier": supplier.pk, "due_date": due_date.isoformat() if due_date else "", "value": value},
+    )
+
+    form = response.context["adminform"].form
+    assert form.errors["value"] == ["The value must be between 0.01 and 999999999.99, in cents."]
+    assert "due_date" in form.errors
+    assert not form.non_field_errors()
+    assert b"is violated" not in response.content
+    assert not Payment.objects.exists()
+
+
+def test_the_payment_list_shows_values_as_money(operator_admin_client, supplier):
+    PaymentFactory(supplier=supplier, value=Decimal("1234567.89"))
+
+    page = operator_admin_client.get(PAYMENTS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="field-value_display">R$1,234,567.89</td>' in page
+
+    page = operator_admin_client.get(PAYMENTS, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert '<td class="field-value_display">R$ 1.234.567,89</td>' in page
