@@ -208,6 +208,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", de
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # How often the admin dashboard's figures are computed in the background (they read every anticipation).
 DASHBOARD_REFRESH_SECONDS = config("DASHBOARD_REFRESH_SECONDS", default=60, cast=int)
+if DASHBOARD_REFRESH_SECONDS < 1:
+    raise ImproperlyConfigured("DASHBOARD_REFRESH_SECONDS must be at least 1.")
 # Run by `celery -A payments_api beat` (exactly one per deployment).
 NOTIFICATION_RELAY_EVERY = config("NOTIFICATION_RELAY_EVERY", default=15, cast=float)
 CELERY_BEAT_SCHEDULE = {

@@ -1,4 +1,4 @@
-"""Idempotency-Key for the POST actions that create something (see README, "Retries and Idempotency-Key")."""
+"""Idempotency-Key for the POST actions that create something (see docs/api.md, "Retries and Idempotency-Key")."""
 
 import functools
 import json

@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_message, notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view",)
     list_display = (
         "id",

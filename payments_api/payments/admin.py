@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from payments_api.common.admin import (
-    EstimatedCountPaginator,
+    CSVExportAdminMixin,
     LargeTableAdminMixin,
     OperatorAdminMixin,
     is_admin_operator,
@@ -51,7 +51,7 @@ class PaymentStatusFilter(admin.SimpleListFilter):
 class PaymentForm(forms.ModelForm):
     class Meta:
         model = Payment
-        fields = ("supplier", "due_date", "value")
+        fields = ("supplier", "external_id", "due_date", "value")
 
     def clean(self):
         cleaned = super().clean()
@@ -64,7 +64,11 @@ class PaymentForm(forms.ModelForm):
             # the database's check, a bad value would come back as "Constraint payment_value_range is violated".
             checks.append(lambda: payment_value_validate(value=value))
             if due_date:
-                checks.append(lambda: payment_validate(due_date=due_date, value=value, today=self.today))
+                checks.append(
+                    lambda: payment_validate(
+                        due_date=due_date, value=value, external_id=cleaned.get("external_id"), today=self.today
+                    )
+                )
         errors: dict[str, str] = {}
         for check in checks:
             try:
@@ -77,15 +81,17 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """Payments are created here; once created they are history and only viewed."""
 
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "creation_date", "due_date", "value_display", "status")
+    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value_display", "status")
+    # The spreadsheet gets the values themselves (the API's), not the list's formatted text.
+    csv_export_fields = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status")
     list_filter = (PaymentStatusFilter, "due_date")
-    search_fields = ("id", "supplier__corporate_name", "supplier__reg_number")
+    search_fields = ("id", "external_id", "supplier__corporate_name", "supplier__reg_number")
     list_select_related = ("supplier",)
     autocomplete_fields = ("supplier",)
 
@@ -111,7 +117,7 @@ class PaymentAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {field: form.cleaned_data[field] for field in ("supplier", "due_date", "value")}
+        fields = {field: form.cleaned_data[field] for field in ("supplier", "external_id", "due_date", "value")}
         created = payment_create(**fields, today=form.today)
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
@@ -153,11 +159,19 @@ def queue_totals(queryset) -> dict:
 
 
 # What an anticipation's page shows of its price.
-TERMS = ("payment_value", "due_date", "new_due_date", "new_value_display", "discount", "days_early", "apr")
+TERMS = (
+    "payment_value",
+    "due_date",
+    "new_due_date",
+    "new_value_display",
+    "discount_display",
+    "days_early_display",
+    "apr_display",
+)
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """The operators' queue: pending first and oldest first, decided with the same service as the API."""
 
     operator_permissions = ("view",)
@@ -166,21 +180,44 @@ class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
         "supplier",
         "payment_value",
         "new_value_display",
-        "discount",
-        "days_early",
-        "apr",
+        "discount_display",
+        "days_early_display",
+        "apr_display",
         "new_due_date",
         "waiting_since",
-        "status",
     )
     list_filter = (AnticipationQueueFilter, "new_due_date")
-    search_fields = ("=id", "=payment__id", "payment__supplier__corporate_name", "payment__supplier__user__email")
-    search_help_text = _("Anticipation or payment id, supplier name, CNPJ (with or without punctuation), e-mail.")
+    search_fields = (
+        "=id",
+        "=payment__id",
+        "payment__external_id",
+        "payment__supplier__corporate_name",
+        "payment__supplier__user__email",
+    )
+    search_help_text = _(
+        "Anticipation or payment id, invoice number, supplier name, CNPJ (with or without punctuation), e-mail."
+    )
     list_select_related = ("payment__supplier",)
     # Oldest first: the queue is worked from the request that has waited longest.
     ordering = ("pk",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+    change_list_template = "admin/payments/anticipation/change_list.html"
+    # The spreadsheet gets the values themselves (the API's), not the list's formatted text.
+    csv_export_fields = (
+        "id",
+        "csv_payment",
+        "csv_corporate_name",
+        "csv_cnpj",
+        "csv_value",
+        "new_value",
+        "csv_discount",
+        "csv_days_early",
+        "csv_apr",
+        "csv_due_date",
+        "new_due_date",
+        "creation_date",
+        "status",
+        "update_date",
+    )
     actions = ("approve", "deny")
     fieldsets = (
         (None, {"fields": ("status", "supplier", "payment_link", "creation_date", "update_date")}),
@@ -229,32 +266,62 @@ class AnticipationAdmin(OperatorAdminMixin, admin.ModelAdmin):
         return format_money(anticipation.new_value)
 
     @admin.display(description=_("discount"))
-    def discount(self, anticipation: Anticipation) -> str:
+    def discount_display(self, anticipation: Anticipation) -> str:
         return format_money(anticipation.discount)
 
     @admin.display(description=_("days early"))
-    def days_early(self, anticipation: Anticipation) -> int:
+    def days_early_display(self, anticipation: Anticipation) -> int:
         return anticipation.days_early
 
     @admin.display(description=_("APR"))
-    def apr(self, anticipation: Anticipation) -> str:
+    def apr_display(self, anticipation: Anticipation) -> str:
         return format_percent(anticipation.apr)
 
-    @admin.display(description=_("waiting since"), ordering="creation_date")
+    @admin.display(description=_("status"), ordering="creation_date")
     def waiting_since(self, anticipation: Anticipation):
+        """Pending: how long it has waited, since when; decided: the decision and its day (one column for both)."""
         if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
-            return "–"
-        days = (timezone.localdate() - anticipation.creation_date).days
-        waited = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
-        return format_html('{}<br><span class="quiet">{}</span>', waited, date_format(anticipation.creation_date))
+            day, state = anticipation.update_date, anticipation.get_status_display()
+        else:
+            day, waited = anticipation.creation_date, (timezone.localdate() - anticipation.creation_date).days
+            state = ngettext("waiting %(days)s day", "waiting %(days)s days", waited) % {"days": waited}
+        return format_html('{}<br><span class="quiet">{}</span>', state, date_format(day))
+
+    # --- the spreadsheet's columns: the values themselves -------------------------------------------------------
+
+    @admin.display(description=_("payment"))
+    def csv_payment(self, anticipation: Anticipation) -> int:
+        return anticipation.payment_id
+
+    @admin.display(description=_("corporate name"))
+    def csv_corporate_name(self, anticipation: Anticipation) -> str:
+        return anticipation.payment.supplier.corporate_name
+
+    @admin.display(description="CNPJ")
+    def csv_cnpj(self, anticipation: Anticipation) -> str:
+        return anticipation.payment.supplier.reg_number
+
+    @admin.display(description=_("value"))
+    def csv_value(self, anticipation: Anticipation) -> Decimal:
+        return anticipation.payment.value
+
+    @admin.display(description=_("discount"))
+    def csv_discount(self, anticipation: Anticipation) -> Decimal:
+        return anticipation.discount
+
+    @admin.display(description=_("days early"))
+    def csv_days_early(self, anticipation: Anticipation) -> int:
+        return anticipation.days_early
+
+    @admin.display(description=_("APR"))
+    def csv_apr(self, anticipation: Anticipation) -> Decimal:
+        return round(anticipation.apr, 6)
+
+    @admin.display(description=_("due date"))
+    def csv_due_date(self, anticipation: Anticipation):
+        return anticipation.payment.due_date
 
     # --- the list's search and totals ----------------------------------------------------------------------------
-
-    def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        if any(field.name == "external_id" for field in Payment._meta.get_fields()):
-            fields = (*fields, "payment__external_id")  # the buyer's invoice number, where payments carry it
-        return fields
 
     def get_search_results(self, request, queryset, search_term):
         # Ids are matched exactly; a term that is not a number leaves them out instead of failing.

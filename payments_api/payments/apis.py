@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from payments_api.common.csv_export import CSVListMixin
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
@@ -37,7 +38,8 @@ def _created(request, serializer, url_name: str) -> Response:
                     "A available, U unavailable, PC pending confirmation, AN anticipated, D denied; "
                     "case-insensitive; blank lists every payment."
                 ),
-            )
+            ),
+            OpenApiParameter("external_id", str, description="The buyer's invoice number, exactly as stored."),
         ],
     ),
     retrieve=extend_schema(summary="Retrieve a payment"),
@@ -48,9 +50,10 @@ def _created(request, serializer, url_name: str) -> Response:
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
     ),
 )
-class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
+    csv_filename = "payments.csv"
 
     @cached_property
     def today(self):
@@ -63,8 +66,14 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        payment_status = payment_status_filter(self.request.query_params) if self.action == "list" else None
-        return payments_visible_to(user=self.request.user, status=payment_status, today=self.today)
+        if self.action != "list":
+            return payments_visible_to(user=self.request.user, today=self.today)
+        return payments_visible_to(
+            user=self.request.user,
+            status=payment_status_filter(self.request.query_params),
+            external_id=self.request.query_params.get("external_id"),
+            today=self.today,
+        )
 
     @idempotent
     def create(self, request):
@@ -91,10 +100,12 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ),
 )
 class AnticipationViewSet(
+    CSVListMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = AnticipationSerializer
     lookup_value_regex = "[0-9]+"
+    csv_filename = "anticipations.csv"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):

@@ -44,3 +44,8 @@ class OwnAnticipationDecision(Forbidden):
 class NotPaymentOwner(Forbidden):
     code = "not-payment-owner"
     title = "Suppliers may only act on their own payments."
+
+
+class ExternalIdTaken(Conflict):
+    code = "external-id-exists"
+    title = "The supplier already has a payment with this external id."

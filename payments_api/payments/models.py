@@ -10,6 +10,8 @@ from payments_api.users.models import Supplier
 
 MAX_PAYMENT_VALUE = Decimal("999999999.99")
 MONEY = {"max_digits": 11, "decimal_places": 2}
+# The buyer's invoice number, as its ERP writes it.
+EXTERNAL_ID_MAX_LENGTH = 64
 
 
 class AnticipationStatus(models.TextChoices):
@@ -68,11 +70,30 @@ class Payment(models.Model):
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     due_date = models.DateField()
     value = models.DecimalField(**MONEY)
+    # Null when the payment was filed without one; never blank, so "no invoice number" has one spelling.
+    external_id = models.CharField(
+        "external id",
+        max_length=EXTERNAL_ID_MAX_LENGTH,
+        null=True,
+        blank=True,
+        help_text="The buyer's invoice number, unique per supplier.",
+    )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["supplier", "id"], name="payment_supplier_id_idx")]
+        indexes = [
+            models.Index(fields=["supplier", "id"], name="payment_supplier_id_idx"),
+            # ?external_id= across every supplier (an operator's search); per supplier, the unique index serves.
+            models.Index(
+                fields=["external_id"], name="payment_external_id_idx", condition=Q(external_id__isnull=False)
+            ),
+        ]
         constraints = [
+            # The key a payables import is matched on.
+            models.UniqueConstraint(fields=["supplier", "external_id"], name="payment_supplier_external_id_unique"),
+            models.CheckConstraint(
+                condition=Q(external_id__isnull=True) | ~Q(external_id=""), name="payment_external_id_not_blank"
+            ),
             models.CheckConstraint(
                 condition=Q(value__gt=0) & Q(value__lte=MAX_PAYMENT_VALUE), name="payment_value_range"
             ),

@@ -9,9 +9,9 @@ from payments_api.users.selectors import scope_to_user
 
 
 def payments_visible_to(
-    *, user: User, status: str | None = None, today: datetime.date | None = None
+    *, user: User, status: str | None = None, external_id: str | None = None, today: datetime.date | None = None
 ) -> QuerySet[Payment]:
-    """The payments `user` may see, in state `status` on `today` if given, by id.
+    """The payments `user` may see, in state `status` on `today` and with `external_id` if given, by id.
 
     Each carries `anticipation_status` (None without an anticipation), from which Payment.status_on derives its
     state in Python: far cheaper per request than building and compiling a CASE over the five conditions.
@@ -20,6 +20,8 @@ def payments_visible_to(
     payments = scope_to_user(Payment.objects.all(), user=user, supplier_field="supplier_id")
     if status:
         payments = payments.filter(PaymentStatus.conditions(today=today)[PaymentStatus(status)])
+    if external_id:
+        payments = payments.filter(external_id=external_id)
     return payments.annotate(anticipation_status=F("anticipation__status")).order_by("id")
 
 

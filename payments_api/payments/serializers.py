@@ -6,7 +6,15 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from payments_api.common.fields import StrictDateField, StrictDecimalField, StrictPrimaryKeyRelatedField
-from payments_api.payments.models import MAX_PAYMENT_VALUE, MONEY, AnticipationStatus, Decision, Payment, PaymentStatus
+from payments_api.payments.models import (
+    EXTERNAL_ID_MAX_LENGTH,
+    MAX_PAYMENT_VALUE,
+    MONEY,
+    AnticipationStatus,
+    Decision,
+    Payment,
+    PaymentStatus,
+)
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.users.models import Supplier
 from payments_api.users.selectors import scope_to_user
@@ -43,11 +51,19 @@ class PaymentSerializer(serializers.Serializer):
     creation_date = serializers.DateField(read_only=True)
     due_date = serializers.DateField(read_only=True)
     value = serializers.DecimalField(**MONEY, read_only=True)
+    external_id = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
+
+    # The columns csv_status reads besides the fields' own (common/csv_export.py column_rows).
+    csv_columns = ("anticipation_status",)
 
     @extend_schema_field(serializers.ChoiceField(choices=PaymentStatus.choices))
     def get_status(self, payment: Payment) -> str:
         return payment.status_on(self.context.get("today") or timezone.localdate())
+
+    def csv_status(self, row: dict) -> str:
+        today = self.context.get("today") or timezone.localdate()
+        return PaymentStatus.of(due_date=row["due_date"], anticipation_status=row["anticipation_status"], today=today)
 
 
 class PaymentCreateSerializer(serializers.Serializer):
@@ -58,6 +74,13 @@ class PaymentCreateSerializer(serializers.Serializer):
     )
     due_date = StrictDateField(help_text="Today or later.")
     value = StrictDecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
+    external_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=EXTERNAL_ID_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="The buyer's invoice number; unique per supplier.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
+    ExternalIdTaken,
     AnticipationAlreadyExists,
     AnticipationExpired,
     InvalidNewDueDate,
@@ -19,6 +21,7 @@ from payments_api.payments.errors import (
     PaymentNotAvailable,
 )
 from payments_api.payments.models import (
+    EXTERNAL_ID_MAX_LENGTH,
     MAX_PAYMENT_VALUE,
     Anticipation,
     AnticipationStatus,
@@ -33,6 +36,9 @@ CENT = Decimal("0.01")
 DAYS_PER_MONTH = 30
 # Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
 MAX_DUE_YEARS_AHEAD = 10
+# Printable, no control characters, no spaces at either end (spaces inside are kept: some ERPs number "NF 123").
+_EDGE, _INNER = r"[^\x00-\x20\x7f]", r"[^\x00-\x1f\x7f]"
+EXTERNAL_ID_PATTERN = re.compile(rf"{_EDGE}({_INNER}{{0,{EXTERNAL_ID_MAX_LENGTH - 2}}}{_EDGE})?")
 
 
 def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Decimal) -> Decimal:
@@ -47,8 +53,15 @@ def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Dec
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def payment_validate(*, due_date: datetime.date, value: Decimal, today: datetime.date | None = None) -> None:
+def payment_validate(
+    *, due_date: datetime.date, value: Decimal, external_id: str | None = None, today: datetime.date | None = None
+) -> None:
     today = today or timezone.localdate()
+    if external_id is not None and not EXTERNAL_ID_PATTERN.fullmatch(external_id):
+        raise InvalidPayment(
+            f"The external id must be 1 to {EXTERNAL_ID_MAX_LENGTH} printable characters, without spaces around.",
+            field="external_id",
+        )
     if due_date < today:
         raise InvalidPayment("The due date cannot be in the past.", field="due_date")
     latest = years_after(today, MAX_DUE_YEARS_AHEAD)
@@ -74,18 +87,33 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
 
 
 def payment_create(
-    *, supplier: Supplier, due_date: datetime.date, value: Decimal, today: datetime.date | None = None
+    *,
+    supplier: Supplier,
+    due_date: datetime.date,
+    value: Decimal,
+    external_id: str | None = None,
+    today: datetime.date | None = None,
 ) -> Payment:
     """A payment created on `today` (by default the day it is called), the day its due date is judged against.
 
     "Today" is read once, so the check and the creation date agree across midnight.
     """
     today = today or timezone.localdate()
-    payment_validate(due_date=due_date, value=value, today=today)
-    # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
-    return Payment.objects.create(
-        supplier=supplier, creation_date=today, due_date=due_date, value=value.quantize(CENT)
-    )
+    payment_validate(due_date=due_date, value=value, external_id=external_id, today=today)
+    try:
+        with transaction.atomic():
+            # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
+            return Payment.objects.create(
+                supplier=supplier,
+                creation_date=today,
+                due_date=due_date,
+                value=value.quantize(CENT),
+                external_id=external_id,
+            )
+    except IntegrityError as exc:
+        if external_id is not None and Payment.objects.filter(supplier=supplier, external_id=external_id).exists():
+            raise ExternalIdTaken(f"Supplier {supplier.pk} already has a payment with external id {external_id!r}.")
+        raise exc
 
 
 @transaction.atomic

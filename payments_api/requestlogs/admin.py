@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin
+from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin
 from payments_api.requestlogs.models import RequestLog
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class RequestLogAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """The audit trail is read-only: nothing is added, changed or deleted here."""
 
     operator_permissions = ("view",)

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from payments_api.common.csv_export import CSVListMixin
 from payments_api.requestlogs.models import RequestLog
 from payments_api.requestlogs.selectors import request_logs_visible_to
 from payments_api.requestlogs.serializers import RequestLogSerializer
@@ -9,9 +10,10 @@ from payments_api.requestlogs.serializers import RequestLogSerializer
 @extend_schema_view(
     list=extend_schema(summary="List request logs"), retrieve=extend_schema(summary="Retrieve a request log")
 )
-class RequestLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RequestLogViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RequestLogSerializer
     lookup_value_regex = "[0-9]+"
+    csv_filename = "logs.csv"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

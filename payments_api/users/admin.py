@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.common.admin import OperatorAdminMixin
+from payments_api.common.admin import CSVExportAdminMixin, OperatorAdminMixin
 from payments_api.users.cnpj import normalize_cnpj
 from payments_api.users.models import Supplier, User
 from payments_api.users.selectors import user_email_taken
@@ -94,7 +94,7 @@ class SupplierForm(forms.ModelForm):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view", "add", "change", "delete")
     form = SupplierForm
     list_display = ("id", "corporate_name", "reg_number", "user", "language")

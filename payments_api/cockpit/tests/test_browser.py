@@ -3,6 +3,10 @@
 
 from decimal import Decimal
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import mail
@@ -124,10 +128,10 @@ def test_an_operator_clears_the_pending_queue_with_the_confirmation_step(
     assert "Beta Embalagens SA" in first_row.locator("td.field-supplier").inner_text()
     assert format_cnpj(programme["beta"].reg_number) in first_row.locator("td.field-supplier").inner_text()
     assert first_row.locator("td.field-payment_value").inner_text() == "R$2,000.00"
-    assert first_row.locator("td.field-discount").inner_text() == "R$60.00"
-    assert first_row.locator("td.field-days_early").inner_text() == "30"
-    assert first_row.locator("td.field-apr").inner_text() == "36.5%"
-    assert first_row.locator("td.field-waiting_since").inner_text() == f"4 days\n{days(-4).isoformat()}"
+    assert first_row.locator("td.field-discount_display").inner_text() == "R$60.00"
+    assert first_row.locator("td.field-days_early_display").inner_text() == "30"
+    assert first_row.locator("td.field-apr_display").inner_text() == "36.5%"
+    assert first_row.locator("td.field-waiting_since").inner_text() == f"waiting 4 days\n{days(-4).isoformat()}"
     screenshot(page, "queue")
 
     page.check("#action-toggle")
@@ -211,6 +215,15 @@ def test_an_operator_finds_a_supplier_by_its_formatted_cnpj(
     assert page.locator('#queue-totals [data-total="count"]').inner_text() == "2"
     screenshot(page, "search-cnpj")
 
+    # The filtered list, taken to a spreadsheet: the same rows, with the values themselves.
+    with page.expect_download() as download:
+        page.click("text=Export CSV")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0][:6] == ["ID", "payment", "corporate name", "CNPJ", "value", "new value"]
+    assert [int(row[0]) for row in rows[1:]] == alpha_pending
+    assert {row[2] for row in rows[1:]} == {"Alpha Peças Ltda"}
+    assert sorted(row[4] for row in rows[1:]) == ["1000.00", "1500.00"]
+
 
 def test_the_admin_speaks_portuguese_to_a_portuguese_browser(
     live_server, browser, screenshot, programme, admin_operator, log_in_browser
@@ -229,7 +242,7 @@ def test_the_admin_speaks_portuguese_to_a_portuguese_browser(
     page.goto(f"{live_server.url}/admin/payments/anticipation/")
     first_row = page.locator("#result_list tbody tr").first
     assert first_row.locator("td.field-payment_value").inner_text() == "R$ 2.000,00"
-    assert first_row.locator("td.field-waiting_since").inner_text() == f"4 dias\n{days(-4):%d/%m/%Y}"
+    assert first_row.locator("td.field-waiting_since").inner_text() == f"esperando há 4 dias\n{days(-4):%d/%m/%Y}"
     assert page.locator("#changelist-filter").get_by_text("Aguardando confirmação").count() == 1
     screenshot(page, "queue-pt-br")
     context.close()

@@ -125,7 +125,7 @@ def test_api3_responses_expose_only_the_declared_fields(supplier_client, supplie
     pending = AnticipationFactory(payment__supplier=supplier)
     RequestLog.objects.create(anticipation=pending, user=supplier.user, action=RequestLogAction.REQUESTED)
     payment = supplier_client.get(f"/api/payments/{pending.payment_id}/").json()
-    assert payment.keys() == {"id", "supplier", "creation_date", "due_date", "value", "status"}
+    assert payment.keys() == {"id", "supplier", "creation_date", "due_date", "value", "external_id", "status"}
     log = supplier_client.get("/api/logs/").json()["results"][0]
     assert log.keys() == {"id", "anticipation", "created_at", "user", "action"}  # the user's id, never the e-mail
 

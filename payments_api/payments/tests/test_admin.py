@@ -1,9 +1,12 @@
 """The admin as the operators' tool: pages load, approve/deny go through the service, history stays read-only."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
+import factory
 import pytest
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS
@@ -13,6 +16,7 @@ from django.utils import timezone
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.cnpj import format_cnpj
 from payments_api.users.tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +355,158 @@ def test_the_payment_list_shows_values_as_money(operator_admin_client, supplier)
 
     page = operator_admin_client.get(PAYMENTS, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
     assert '<td class="field-value_display">R$ 1.234.567,89</td>' in page
+
+
+# --- CSV export ------------------------------------------------------------------------------------------------------
+
+
+def exported(response) -> list[list[str]]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_payments_changelist_offers_a_csv_export_of_its_current_filter(operator_admin_client, supplier):
+    shown = PaymentFactory(supplier=supplier, external_id="INV-7", due_date=days(20), value=Decimal("12.50"))
+    AnticipationFactory(payment__supplier=supplier)  # filtered out: pending, not available
+
+    page = operator_admin_client.get(PAYMENTS, {"status": "A"})
+    link = re.search(r'href="(export-csv/[^"]*)"', page.content.decode()).group(1).replace("&amp;", "&")
+    rows = exported(operator_admin_client.get(PAYMENTS + link))
+
+    assert "status=A" in link
+    assert rows == [
+        ["ID", "supplier", "external id", "creation date", "due date", "value", "status"],
+        [str(shown.pk), str(supplier), "INV-7", shown.creation_date.isoformat(), days(20).isoformat(), "12.50",
+         "Available"],
+    ]
+
+
+def test_the_csv_export_holds_every_row_of_the_search_not_one_page(operator_admin_client, supplier):
+    PaymentFactory.create_batch(105, supplier=supplier, external_id=factory.Sequence(lambda n: f"BULK-{n}"))
+    PaymentFactory(supplier=supplier, external_id="OTHER")
+
+    rows = exported(operator_admin_client.get(f"{PAYMENTS}export-csv/", {"q": "BULK-"}))
+
+    assert len(rows) == 1 + 105
+    assert all(row[2].startswith("BULK-") for row in rows[1:])
+
+
+def test_the_anticipations_and_logs_changelists_export_csv(operator_admin_client, history):
+    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/", {"status": "all"}))) == 1 + 2
+    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/"))) == 1 + 1  # the queue: pending
+    assert len(exported(operator_admin_client.get(f"{REQUEST_LOGS}export-csv/", {"action": "R"}))) == 1 + 2
+
+
+def test_the_csv_export_needs_the_view_permission(client, supplier):
+    client.force_login(OperatorFactory(is_staff=False))
+    assert client.get(f"{PAYMENTS}export-csv/").status_code == 302  # to the admin's login
+
+    client.force_login(supplier.user)
+    assert client.get(f"{PAYMENTS}export-csv/").status_code == 302
+
+
+# --- the queue -------------------------------------------------------------------------------------------------------
+
+
+def listed(response) -> list[int]:
+    return [anticipation.pk for anticipation in response.context["cl"].result_list]
+
+
+def test_the_anticipation_list_opens_on_the_pending_queue_oldest_first(operator_admin_client, supplier):
+    older = AnticipationFactory(payment__supplier=supplier, creation_date=days(-2))
+    AnticipationFactory(payment__supplier=supplier, status=APPROVED)
+    newer = AnticipationFactory(payment__supplier=supplier, creation_date=days(-1))
+
+    response = operator_admin_client.get(ANTICIPATIONS)
+
+    assert listed(response) == [older.pk, newer.pk]
+    assert response.context["queue_totals"] == {
+        "count": 2,
+        "value": Decimal("2000.00"),
+        "new_value": Decimal("1960.00"),
+    }
+    assert len(listed(operator_admin_client.get(ANTICIPATIONS, {"status": "all"}))) == 3
+    assert len(listed(operator_admin_client.get(ANTICIPATIONS, {"status": "A"}))) == 1
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        lambda a: a.payment.supplier.reg_number,
+        lambda a: format_cnpj(a.payment.supplier.reg_number),
+        lambda a: a.payment.supplier.corporate_name.upper(),
+        lambda a: a.payment.supplier.user.email,
+        lambda a: a.payment.external_id,
+        lambda a: str(a.pk),
+    ],
+    ids=["bare CNPJ", "formatted CNPJ", "corporate name", "e-mail", "external id", "id"],
+)
+def test_the_queue_is_searched_by(operator_admin_client, supplier, other_supplier, term):
+    wanted = AnticipationFactory(payment__supplier=supplier, payment__external_id="NF-2026-0042")
+    AnticipationFactory(payment__supplier=other_supplier, payment__external_id="NF-2026-0099")
+
+    response = operator_admin_client.get(ANTICIPATIONS, {"q": term(wanted)})
+
+    assert listed(response) == [wanted.pk]
+    assert response.context["queue_totals"]["count"] == 1
+
+
+def test_a_bulk_decision_shows_a_confirmation_and_decides_nothing_before_it(operator_admin_client, supplier):
+    pending = [AnticipationFactory(payment__supplier=supplier) for _ in range(2)]
+
+    response = run_action(operator_admin_client, "deny", pending, confirmed=False)
+
+    assert response.status_code == 200
+    assert [anticipation.pk for anticipation in response.context["anticipations"]] == [a.pk for a in pending]
+    assert response.context["totals"] == {"count": 2, "value": Decimal("2000.00"), "new_value": Decimal("1960.00")}
+    assert b'name="post" value="yes"' in response.content
+    assert set(Anticipation.objects.values_list("status", flat=True)) == {PENDING}
+    assert not RequestLog.objects.exists()
+
+
+def test_every_admin_decision_is_in_the_admins_history(operator_admin_client, admin_operator, supplier):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    pending = AnticipationFactory(payment__supplier=supplier)
+
+    run_action(operator_admin_client, "deny", [pending])
+
+    entry = LogEntry.objects.get()
+    assert (entry.user, entry.object_id, entry.action_flag, entry.change_message) == (
+        admin_operator,
+        str(pending.pk),
+        CHANGE,
+        "Denied",
+    )
+    history = operator_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/history/").content.decode()
+    assert "Denied" in history
+
+
+@pytest.mark.parametrize(("decision", "status"), [("A", APPROVED), ("D", DENIED)])
+def test_the_buttons_of_an_anticipations_page_decide_it(
+    operator_admin_client, admin_operator, supplier, decision, status
+):
+    pending = AnticipationFactory(payment__supplier=supplier)
+    page = operator_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/change/")
+    assert b'id="decide-A"' in page.content and b'id="decide-D"' in page.content
+
+    response = operator_admin_client.post(f"{ANTICIPATIONS}{pending.pk}/decide/", {"decision": decision}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{ANTICIPATIONS}{pending.pk}/change/"
+    assert Anticipation.objects.get(pk=pending.pk).status == status
+    assert RequestLog.objects.get(anticipation=pending).user == admin_operator
+    assert b'id="decide-A"' not in response.content  # decided: no buttons left
+
+
+def test_the_decision_url_refuses_what_is_not_a_decision(operator_admin_client, superuser_admin_client, supplier):
+    pending = AnticipationFactory(payment__supplier=supplier)
+    url = f"{ANTICIPATIONS}{pending.pk}/decide/"
+
+    assert operator_admin_client.get(url).status_code == 405
+    assert operator_admin_client.post(url, {"decision": "PC"}).status_code == 400
+    assert superuser_admin_client.post(url, {"decision": "A"}).status_code == 403
+    assert b'id="decide-A"' not in superuser_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/change/").content
+    assert operator_admin_client.post(f"{ANTICIPATIONS}999999/decide/", {"decision": "A"}).status_code == 404
+    assert Anticipation.objects.get(pk=pending.pk).status == PENDING
+    assert not RequestLog.objects.exists()

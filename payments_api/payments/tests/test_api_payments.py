@@ -26,6 +26,7 @@ def rendered(payment: Payment, status: str) -> dict:
         "creation_date": payment.creation_date.isoformat(),
         "due_date": payment.due_date.isoformat(),
         "value": f"{payment.value:.2f}",
+        "external_id": payment.external_id,
         "status": status,
     }
 
@@ -530,3 +531,60 @@ def test_without_the_trailing_slash_a_post_creates_and_a_get_retrieves(supplier_
     assert response["Location"] == f"http://testserver/api/payments/{payment.pk}/"  # reversed with the slash
     assert supplier_client.get(f"{URL}{payment.pk}").json() == response.json()
     assert ids(supplier_client.get(URL.rstrip("/"))) == [payment.pk]
+
+
+# --- external_id -----------------------------------------------------------------------------------------------------
+
+
+def test_a_payment_is_created_with_the_buyers_external_id(operator_client, supplier):
+    body = {"supplier": supplier.pk, "external_id": "NF 2026/0042", "due_date": days(10).isoformat(), "value": "10"}
+
+    response = operator_client.post(URL, body, format="json")
+
+    assert response.status_code == 201, response.content
+    payment = Payment.objects.get()
+    assert payment.external_id == "NF 2026/0042"
+    assert response.json() == rendered(payment, "A")
+    assert response.json()["external_id"] == "NF 2026/0042"
+
+
+def test_without_an_external_id_it_is_null(supplier_client, supplier):
+    response = supplier_client.post(URL, {"due_date": days(10).isoformat(), "value": "10.00"}, format="json")
+
+    assert response.json()["external_id"] is None
+    assert Payment.objects.get().external_id is None
+
+
+def test_an_external_id_is_unique_per_supplier(operator_client, supplier, other_supplier):
+    PaymentFactory(supplier=supplier, external_id="INV-1")
+    body = {"external_id": "INV-1", "due_date": days(10).isoformat(), "value": "10.00"}
+
+    taken = operator_client.post(URL, {**body, "supplier": supplier.pk}, format="json")
+    elsewhere = operator_client.post(URL, {**body, "supplier": other_supplier.pk}, format="json")
+
+    assert_problem(taken, 409, "external-id-exists")
+    assert elsewhere.status_code == 201
+    assert Payment.objects.filter(external_id="INV-1").count() == 2
+
+
+@pytest.mark.parametrize("external_id", ["", " INV", "INV ", "IN\nV", "IN\x00V", "X" * 65])
+def test_a_blank_padded_control_or_long_external_id_is_refused(supplier_client, supplier, external_id):
+    body = {"external_id": external_id, "due_date": days(10).isoformat(), "value": "10.00"}
+
+    response = supplier_client.post(URL, body, format="json")
+
+    assert_problem(response, 400, fields={"external_id"})
+    assert not Payment.objects.exists()
+
+
+def test_the_list_filters_on_the_external_id_within_what_the_caller_sees(
+    supplier_client, operator_client, supplier, other_supplier
+):
+    own = PaymentFactory(supplier=supplier, external_id="INV-1")
+    PaymentFactory(supplier=supplier, external_id="INV-2")
+    theirs = PaymentFactory(supplier=other_supplier, external_id="INV-1")
+
+    assert ids(supplier_client.get(URL, {"external_id": "INV-1"})) == [own.pk]
+    assert sorted(ids(operator_client.get(URL, {"external_id": "INV-1"}))) == [own.pk, theirs.pk]
+    assert ids(supplier_client.get(URL, {"external_id": "inv-1"})) == []
+    assert len(ids(supplier_client.get(URL, {"external_id": ""}))) == 2

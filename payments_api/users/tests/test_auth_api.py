@@ -319,7 +319,7 @@ def test_refresh_token_of_a_deleted_user_is_unauthorized(operator):
     assert "access" not in response.json()
 
 
-# --- every 401 code, as README's error table lists them ---------------------------------------------------------------
+# --- every 401 code, as docs/api.md's error table lists them ----------------------------------------------------------
 
 
 def _deactivated(user) -> str:
@@ -376,10 +376,10 @@ def test_each_cause_of_a_401_has_its_code(supplier, cause):
     assert_problem(request(supplier.user), 401, code)
 
 
-def test_the_readme_lists_the_401_codes_the_service_answers():
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+def test_the_api_reference_lists_the_401_codes_the_service_answers():
+    reference = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
 
-    rows = [line for line in readme.splitlines() if re.match(r"^\| .* \| 401 \|", line)]
+    rows = [line for line in reference.splitlines() if re.match(r"^\| .* \| 401 \|", line)]
     listed = {code for row in rows for code in re.findall(r"`([a-z-]+)`", row.split(" | 401 | ")[0])}
     assert listed == {code for _request, code in UNAUTHORIZED.values()}
 
