@@ -56,6 +56,12 @@ class NotificationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdmin
     def short_last_error(self, notification: Notification) -> str:
         return Truncator(notification.last_error).chars(80)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.status != NotificationStatus.PENDING:
+            fields = [field for field in fields if field != "next_attempt_at"]  # sent or failed: none is due
+        return fields
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         notification = self.get_object(request, object_id)
         extra_context = extra_context or {}

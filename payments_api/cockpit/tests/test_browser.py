@@ -198,6 +198,7 @@ def test_an_operator_opens_an_anticipation_and_approves_it_with_its_button(
     assert page.locator("#email-text").inner_text().strip() == sent[-1].body.strip()
     html = page.frame_locator("#email-html").locator("body").inner_text()
     assert "Alpha Peças Ltda" in html
+    page.locator("#email-html").scroll_into_view_if_needed()  # painted before the full-page screenshot
     screenshot(page, "notification")
 
 
@@ -208,7 +209,8 @@ def test_an_operator_finds_a_supplier_by_its_formatted_cnpj(
     page.goto(f"{live_server.url}/admin/payments/anticipation/")
 
     page.fill("#searchbar", format_cnpj(programme["alpha"].reg_number))
-    page.press("#searchbar", "Enter")
+    with page.expect_navigation():
+        page.press("#searchbar", "Enter")
 
     alpha_pending = [a.pk for a in programme["pending"] if a.payment.supplier_id == programme["alpha"].pk]
     assert listed_ids(page) == alpha_pending

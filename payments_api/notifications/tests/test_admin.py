@@ -120,3 +120,13 @@ def test_the_notification_page_previews_the_e_mail(operator_admin_client):
     page = response.content.decode()
     assert 'id="email-html" title="HTML part" sandbox srcdoc="' in page
     assert "&lt;html" in page.lower()  # the HTML part is an attribute's text, never markup of the admin's page
+
+
+def test_the_page_of_a_sent_notification_shows_no_next_attempt(operator_admin_client):
+    from django.utils import timezone
+
+    sent = notification(NotificationStatus.SENT, attempts=1, sent_at=timezone.now())
+    pending = notification(NotificationStatus.PENDING)
+
+    assert b"field-next_attempt_at" not in operator_admin_client.get(f"{CHANGELIST}{sent.pk}/change/").content
+    assert b"field-next_attempt_at" in operator_admin_client.get(f"{CHANGELIST}{pending.pk}/change/").content
