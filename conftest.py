@@ -5,6 +5,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from payments_api.programme.services import programme_update
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
 
 pytest_plugins = ["payments_api.common.tests.celery_worker", "payments_api.common.tests.browser"]
@@ -77,6 +78,18 @@ def operator_client(client_for, operator):
 @pytest.fixture
 def anonymous_client():
     return APIClient()
+
+
+@pytest.fixture
+def superuser(db):
+    """A superuser that is not an operator: it keeps the programme's terms."""
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def programme_terms(superuser):
+    """Changes the programme's terms as a superuser would (a new version), e.g. programme_terms(monthly_rate=...)."""
+    return lambda **terms: programme_update(changed_by=superuser, **terms)
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "payments_api.common",
     "payments_api.idempotency",
     "payments_api.users",
+    "payments_api.programme",
     "payments_api.payments",
     "payments_api.requestlogs",
     "payments_api.notifications",
@@ -257,10 +258,14 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=config("IDEMPOTENCY_KEY_TTL_HOURS", defaul
 if IDEMPOTENCY_KEY_TTL < timedelta(hours=24):
     raise ImproperlyConfigured("IDEMPOTENCY_KEY_TTL_HOURS must be at least 24.")
 
-# The anticipation discount per 30 days early, e.g. 0.03 for 3% a month.
+# The programme's first monthly rate (the discount per 30 days early, e.g. 0.03 for 3% a month), read once, when
+# the first migration creates the programme; from then on superusers change the rate in the admin.
 ANTICIPATION_MONTHLY_RATE = config("ANTICIPATION_MONTHLY_RATE", default="0.03", cast=Decimal)
-if not Decimal("0") <= ANTICIPATION_MONTHLY_RATE < Decimal("1"):
-    raise ImproperlyConfigured("ANTICIPATION_MONTHLY_RATE must be at least 0 and below 1.")
+if not (
+    Decimal("0") <= ANTICIPATION_MONTHLY_RATE < Decimal("1")
+    and ANTICIPATION_MONTHLY_RATE == ANTICIPATION_MONTHLY_RATE.quantize(Decimal("0.000001"))
+):
+    raise ImproperlyConfigured("ANTICIPATION_MONTHLY_RATE must be at least 0 and below 1, to six decimal places.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["payments_api.users.authentication.UserJWTAuthentication"],

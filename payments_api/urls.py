@@ -17,6 +17,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(http_method_names=["get", "head"]), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("payments_api.payments.urls")),
+    path("", include("payments_api.programme.urls")),
     path("", include("payments_api.requestlogs.urls")),
 ]
 

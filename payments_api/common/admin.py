@@ -48,6 +48,19 @@ class OperatorAdminMixin:
         return self.operator_may(request, "delete") or super().has_delete_permission(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """A record that is only ever viewed in the admin, by operators and superusers alike."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EstimatedCountPaginator(Paginator):
     """Counts an unfiltered list of a large table from PostgreSQL's statistics instead of COUNT(*).
 

@@ -17,6 +17,8 @@ class DomainError(Exception):
     code = "domain-error"
     title = "The operation is not allowed."
     http_status = status.HTTP_400_BAD_REQUEST
+    # Members added to the problem beside the standard ones (RFC 9457's extension members).
+    extensions: dict = {}
 
     def __init__(self, detail: str | None = None):
         self.detail = detail or self.title
@@ -102,6 +104,7 @@ def problem_exception_handler(exc, context):
         if isinstance(exc, ValidationFailed) and exc.field:
             errors = [{"field": exc.field, "detail": exc.detail, "code": exc.code}]
         body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
+        body.update(exc.extensions)
         return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
 
     response = exception_handler(exc, context)

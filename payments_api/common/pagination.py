@@ -95,6 +95,13 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
         return int(digits)
 
 
+class SequencePagination(PageNumberPagination):
+    """The page shape and query parameters of PageNumberPagination over a sequence computed in memory (a quote's
+    dates), for suppliers and operators alike: there is no table to page by cursor."""
+
+    django_paginator_class = Paginator
+
+
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     """{"next", "previous", "results"}, with ?cursor= (taken from next/previous) and ?page_size=; newest first.
 

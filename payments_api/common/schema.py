@@ -63,6 +63,8 @@ def _problem_codes(path: str, method: str, operation: dict) -> list[str]:
     idempotent = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
     if idempotent or method == "patch":
         codes.append("409")
+    # An operation names further problems it answers with extend_schema(extensions={"x-problems": [...]}).
+    codes += [code for code in operation.pop("x-problems", []) if code not in codes]
     return codes
 
 

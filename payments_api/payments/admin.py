@@ -20,6 +20,7 @@ from payments_api.common.admin import (
     CSVExportAdminMixin,
     LargeTableAdminMixin,
     OperatorAdminMixin,
+    ReadOnlyAdminMixin,
     is_admin_operator,
 )
 from payments_api.common.exceptions import DomainError
@@ -167,11 +168,15 @@ TERMS = (
     "discount_display",
     "days_early_display",
     "apr_display",
+    "monthly_rate",
+    "priced_with",
 )
 
 
 @admin.register(Anticipation)
-class AnticipationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class AnticipationAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """The operators' queue: pending first and oldest first, decided with the same service as the API."""
 
     operator_permissions = ("view",)
@@ -212,6 +217,8 @@ class AnticipationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdmin
         "csv_discount",
         "csv_days_early",
         "csv_apr",
+        "monthly_rate",
+        "priced_with",
         "csv_due_date",
         "new_due_date",
         "creation_date",
@@ -225,15 +232,6 @@ class AnticipationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdmin
     )
     # The page shows the anticipation; it is changed only by a decision.
     readonly_fields = ("status", "supplier", "payment_link", "creation_date", "update_date", *TERMS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         # The service refuses anyone else; the actions and buttons are not even offered to them.
@@ -274,8 +272,14 @@ class AnticipationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdmin
         return anticipation.days_early
 
     @admin.display(description=_("APR"))
-    def apr_display(self, anticipation: Anticipation) -> str:
-        return format_percent(anticipation.apr)
+    def apr_display(self, anticipation: Anticipation):
+        # With the monthly rate it was priced at (the programme's when it was requested).
+        monthly = _("%(rate)s a month") % {"rate": format_percent(anticipation.monthly_rate, decimal_pos=2)}
+        return format_html('{}<br><span class="quiet">{}</span>', format_percent(anticipation.apr), monthly)
+
+    @admin.display(description=_("programme version"), ordering="programme_version")
+    def priced_with(self, anticipation: Anticipation):
+        return anticipation.programme_version_id  # the number, without a query per row
 
     @admin.display(description=_("status"), ordering="creation_date")
     def waiting_since(self, anticipation: Anticipation):

@@ -1,14 +1,22 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from payments_api.common.csv_export import CSVListMixin
+from payments_api.common.pagination import SequencePagination
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from payments_api.payments.models import Anticipation, Payment
-from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
+from payments_api.payments.selectors import (
+    anticipation_quote,
+    anticipation_quote_options,
+    anticipations_visible_to,
+    payments_visible_to,
+)
 from payments_api.payments.serializers import (
     STATUS_FILTER_PATTERN,
     AnticipationCreateSerializer,
@@ -16,6 +24,10 @@ from payments_api.payments.serializers import (
     AnticipationSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
+    QuoteOptionPageSerializer,
+    QuoteOptionSerializer,
+    QuoteQuerySerializer,
+    QuoteSerializer,
     payment_status_filter,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
@@ -82,6 +94,41 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         payment = payment_create(**serializer.validated_data, today=self.today)
         output = self.get_serializer(self.get_queryset().get(pk=payment.pk))
         return _created(request, output, "payment-detail")
+
+    @extend_schema(
+        summary="Price an anticipation before asking for it",
+        description=(
+            "With `new_due_date`: what `POST /api/anticipations/` would give for this payment and date now, to the "
+            "cent, or the problem it would answer. Without it: every allowed date, nearest first, each with its "
+            "price, in pages. Writes nothing."
+        ),
+        parameters=[
+            OpenApiParameter("new_due_date", OpenApiTypes.DATE, description="YYYY-MM-DD; omit it for every date."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Without new_due_date: the page number."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Without new_due_date: at most 100."),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="QuoteOrOptions",
+                serializers=[QuoteSerializer, QuoteOptionPageSerializer],
+                resource_type_field_name=None,
+            )
+        },
+        extensions={"x-problems": ["409"]},  # the payment is not available, as for the request
+    )
+    @action(detail=True, methods=["get"], pagination_class=SequencePagination)
+    def quote(self, request, pk=None):
+        payment = self.get_object()
+        query = QuoteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if new_due_date := query.validated_data.get("new_due_date"):
+            price = anticipation_quote(
+                payment=payment, new_due_date=new_due_date, quoted_by=request.user, today=self.today
+            )
+            return Response(QuoteSerializer(price).data)
+        options = anticipation_quote_options(payment=payment, quoted_by=request.user, today=self.today)
+        page = self.paginate_queryset(options)
+        return self.get_paginated_response(QuoteOptionSerializer(page, many=True).data)
 
 
 @extend_schema_view(

@@ -1,3 +1,5 @@
+import datetime
+
 from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
 
 
@@ -24,6 +26,27 @@ class AnticipationExpired(Conflict):
 class InvalidNewDueDate(ValidationFailed):
     code = "invalid-new-due-date"
     title = "The new due date is not valid for this payment."
+
+
+class NotABusinessDay(ValidationFailed):
+    """The programme pays on business days only; the problem names the nearest allowed business days around."""
+
+    code = "not-a-business-day"
+    title = "The new due date is not a business day."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        previous_business_day: datetime.date | None,
+        next_business_day: datetime.date | None,
+    ):
+        super().__init__(detail, field=field)
+        self.extensions = {
+            "previous_business_day": previous_business_day and previous_business_day.isoformat(),
+            "next_business_day": next_business_day and next_business_day.isoformat(),
+        }
 
 
 class InvalidPayment(ValidationFailed):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from payments_api.programme.models import MAX_MONTHLY_RATE, RATE, ProgrammeVersion
 from payments_api.users.models import Supplier
 
 MAX_PAYMENT_VALUE = Decimal("999999999.99")
@@ -125,11 +126,21 @@ class Anticipation(models.Model):
     status = models.CharField(
         max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION
     )
+    # The terms it was priced with: a later change of the programme never reprices it.
+    monthly_rate = models.DecimalField(**RATE)
+    programme_version = models.ForeignKey(
+        # Not indexed: versions are never deleted, and nothing looks anticipations up by version.
+        ProgrammeVersion, on_delete=models.PROTECT, related_name="anticipations", db_index=False
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=AnticipationStatus.values), name="anticipation_status_valid"),
+            models.CheckConstraint(
+                condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=MAX_MONTHLY_RATE),
+                name="anticipation_monthly_rate_range",
+            ),
             models.CheckConstraint(condition=Q(new_value__gt=0), name="anticipation_new_value_positive"),
             models.CheckConstraint(
                 condition=Q(new_due_date__gte=models.F("creation_date")), name="anticipation_new_due_after_creation"

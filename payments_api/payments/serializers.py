@@ -16,6 +16,7 @@ from payments_api.payments.models import (
     PaymentStatus,
 )
 from payments_api.payments.selectors import payments_visible_to
+from payments_api.programme.models import RATE
 from payments_api.users.models import Supplier
 from payments_api.users.selectors import scope_to_user
 
@@ -106,6 +107,12 @@ class AnticipationSerializer(serializers.Serializer):
     new_value = serializers.DecimalField(**MONEY, read_only=True)
     update_date = serializers.DateField(read_only=True)
     status = serializers.ChoiceField(choices=AnticipationStatus.choices, read_only=True)
+    monthly_rate = serializers.DecimalField(**RATE, read_only=True, help_text="The monthly rate it was priced at.")
+    programme_version = serializers.IntegerField(
+        source="programme_version_id",
+        read_only=True,
+        help_text="The version of the programme's terms it was priced with.",
+    )
 
 
 class AnticipationCreateSerializer(serializers.Serializer):
@@ -120,3 +127,53 @@ class AnticipationCreateSerializer(serializers.Serializer):
 
 class AnticipationDecisionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Decision.choices)
+
+
+class QuoteQuerySerializer(serializers.Serializer):
+    new_due_date = StrictDateField(
+        required=False, help_text="The date to price; without it, every allowed date is listed with its price."
+    )
+
+    def to_internal_value(self, data):
+        # A blank ?new_due_date= asks for the options, as if it were absent.
+        return super().to_internal_value({key: value for key, value in data.items() if value != ""})
+
+
+def _percentage(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, help_text=help_text)
+
+
+APR_HELP = "discount / value x 365 / days_early, as a percentage with two decimals (rounded half up)."
+APR_ON_NET_HELP = "discount / new_value x 365 / days_early, as a percentage with two decimals (rounded half up)."
+
+
+class QuoteOptionSerializer(serializers.Serializer):
+    """One date a payment may be paid on, and its price."""
+
+    new_due_date = serializers.DateField(read_only=True)
+    days_early = serializers.IntegerField(read_only=True)
+    new_value = serializers.DecimalField(**MONEY, read_only=True)
+    discount = serializers.DecimalField(**MONEY, read_only=True)
+    apr = _percentage(APR_HELP)
+    apr_on_net = _percentage(APR_ON_NET_HELP)
+    business_day = serializers.BooleanField(read_only=True)
+
+
+class QuoteSerializer(QuoteOptionSerializer):
+    """The price a request for this payment and date would get now, to the cent."""
+
+    payment = serializers.IntegerField(source="payment.pk", read_only=True)
+    value = serializers.DecimalField(**MONEY, read_only=True)
+    monthly_rate = serializers.DecimalField(**RATE, read_only=True)
+    programme_version = serializers.IntegerField(
+        read_only=True, help_text="The version of the programme's terms the price was computed with."
+    )
+
+
+class QuoteOptionPageSerializer(serializers.Serializer):
+    """The seed's page shape, for the schema."""
+
+    count = serializers.IntegerField(min_value=0)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = QuoteOptionSerializer(many=True)

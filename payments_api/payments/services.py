@@ -1,8 +1,7 @@
 import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -10,15 +9,12 @@ from django.utils import timezone
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
-    ExternalIdTaken,
     AnticipationAlreadyExists,
     AnticipationExpired,
-    InvalidNewDueDate,
+    ExternalIdTaken,
     InvalidPayment,
-    NotPaymentOwner,
     OperatorRequired,
     OwnAnticipationDecision,
-    PaymentNotAvailable,
 )
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
@@ -28,29 +24,17 @@ from payments_api.payments.models import (
     Decision,
     Payment,
 )
+from payments_api.payments.pricing import CENT, anticipation_price_check
+from payments_api.programme.selectors import business_calendar, programme_current
 from payments_api.requestlogs.models import RequestLogAction
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
 
-CENT = Decimal("0.01")
-DAYS_PER_MONTH = 30
 # Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
 MAX_DUE_YEARS_AHEAD = 10
 # Printable, no control characters, no spaces at either end (spaces inside are kept: some ERPs number "NF 123").
 _EDGE, _INNER = r"[^\x00-\x20\x7f]", r"[^\x00-\x1f\x7f]"
 EXTERNAL_ID_PATTERN = re.compile(rf"{_EDGE}({_INNER}{{0,{EXTERNAL_ID_MAX_LENGTH - 2}}}{_EDGE})?")
-
-
-def anticipation_new_value(*, value: Decimal, days_early: int, monthly_rate: Decimal) -> Decimal:
-    """value - value * (monthly_rate / 30) * days_early, multiplied before dividing and rounded once, half up.
-
-    The precision holds the product exactly whatever the digits of the rate, so the only rounding is the last one
-    (the quotient by 30 may not end, but its tail of 3s or 6s never sits on a half cent).
-    """
-    digits = len(value.as_tuple().digits) + len(monthly_rate.as_tuple().digits) + len(str(days_early))
-    with localcontext(prec=max(60, digits + 30)):
-        exact = value - value * monthly_rate * days_early / DAYS_PER_MONTH
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def payment_validate(
@@ -118,12 +102,8 @@ def payment_create(
 
 @transaction.atomic
 def anticipation_request(*, payment: Payment, new_due_date: datetime.date, requested_by: User) -> Anticipation:
-    """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`."""
-    if not requested_by.is_operator:
-        supplier = requested_by.supplier_or_none
-        if supplier is None or supplier.pk != payment.supplier_id:
-            raise NotPaymentOwner()
-
+    """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`, at the price a
+    quote gives (pricing.anticipation_price_check) under the programme's terms in force now."""
     today = timezone.localdate()
     # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop. The
     # supplier and its user come along for the e-mail.
@@ -133,30 +113,27 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
         .annotate(has_anticipation=Exists(Anticipation.objects.filter(payment=OuterRef("pk"))))
         .get(pk=payment.pk)
     )
-    if payment.has_anticipation:
-        raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.")
-    if payment.due_date <= today:
-        raise PaymentNotAvailable(
-            f"Payment {payment.pk} is due on {payment.due_date} and can no longer be anticipated."
-        )
-    if not today <= new_due_date < payment.due_date:
-        raise InvalidNewDueDate(
-            f"The new due date must be from {today} up to the day before the due date {payment.due_date}.",
-            field="new_due_date",
-        )
-
-    new_value = anticipation_new_value(
-        value=payment.value,
-        days_early=(payment.due_date - new_due_date).days,
-        monthly_rate=settings.ANTICIPATION_MONTHLY_RATE,
+    programme = programme_current()
+    price = anticipation_price_check(
+        payment=payment,
+        anticipated=payment.has_anticipation,
+        new_due_date=new_due_date,
+        requested_by=requested_by,
+        programme=programme,
+        calendar=business_calendar(programme=programme),
+        today=today,
     )
-    if new_value <= 0:
-        raise InvalidNewDueDate("So many days early would leave nothing to pay.", field="new_due_date")
 
     try:
         with transaction.atomic():
             anticipation = Anticipation.objects.create(
-                payment=payment, creation_date=today, update_date=today, new_due_date=new_due_date, new_value=new_value
+                payment=payment,
+                creation_date=today,
+                update_date=today,
+                new_due_date=new_due_date,
+                new_value=price.new_value,
+                monthly_rate=price.monthly_rate,
+                programme_version_id=price.programme_version,
             )
     except IntegrityError as exc:
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc

@@ -1,11 +1,18 @@
 from django.contrib import admin
 
-from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+)
 from payments_api.requestlogs.models import RequestLog
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class RequestLogAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """The audit trail is read-only: nothing is added, changed or deleted here."""
 
     operator_permissions = ("view",)
@@ -14,12 +21,3 @@ class RequestLogAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMi
     list_filter = ("action",)
     search_fields = ("anticipation__id", "user__email")
     list_select_related = ("user", "anticipation")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -130,7 +130,7 @@ def test_an_operator_clears_the_pending_queue_with_the_confirmation_step(
     assert first_row.locator("td.field-payment_value").inner_text() == "R$2,000.00"
     assert first_row.locator("td.field-discount_display").inner_text() == "R$60.00"
     assert first_row.locator("td.field-days_early_display").inner_text() == "30"
-    assert first_row.locator("td.field-apr_display").inner_text() == "36.5%"
+    assert first_row.locator("td.field-apr_display").inner_text() == "36.5%\n3.00% a month"
     assert first_row.locator("td.field-waiting_since").inner_text() == f"waiting 4 days\n{days(-4).isoformat()}"
     screenshot(page, "queue")
 

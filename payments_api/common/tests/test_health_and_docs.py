@@ -138,10 +138,13 @@ def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_c
     assert sorted(paths) == [
         "/api/anticipations/",
         "/api/anticipations/{id}/",
+        "/api/calendar/",
         "/api/logs/",
         "/api/logs/{id}/",
         "/api/payments/",
         "/api/payments/{id}/",
+        "/api/payments/{id}/quote/",
+        "/api/programme/",
         "/api/token/",
         "/api/token/logout/",
         "/api/token/refresh/",

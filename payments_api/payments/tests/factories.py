@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
+from payments_api.programme.selectors import programme_current
 from payments_api.users.tests.factories import SupplierFactory
 
 
@@ -36,3 +37,5 @@ class AnticipationFactory(factory.django.DjangoModelFactory):
     new_due_date = factory.LazyFunction(lambda: days(10))
     new_value = Decimal("980.00")
     status = AnticipationStatus.PENDING_CONFIRMATION
+    monthly_rate = factory.LazyFunction(lambda: programme_current().monthly_rate)
+    programme_version_id = factory.LazyFunction(lambda: programme_current().version_id)

@@ -32,6 +32,8 @@ def rendered(anticipation: Anticipation) -> dict:
         "new_value": f"{anticipation.new_value:.2f}",
         "update_date": anticipation.update_date.isoformat(),
         "status": anticipation.status,
+        "monthly_rate": f"{anticipation.monthly_rate:.6f}",
+        "programme_version": anticipation.programme_version_id,
     }
 
 
@@ -79,6 +81,8 @@ def test_supplier_requests_the_anticipation_of_its_own_payment(supplier_client, 
         "new_value": "984.00",
         "update_date": today,
         "status": "PC",
+        "monthly_rate": "0.030000",
+        "programme_version": 1,
     }
     assert (anticipation.payment, anticipation.new_value, anticipation.status) == (payment, Decimal("984.00"), PENDING)
     assert response["Location"] == f"http://testserver/api/anticipations/{anticipation.pk}/"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from payments_api.payments.models import MAX_PAYMENT_VALUE
-from payments_api.payments.services import anticipation_new_value
+from payments_api.payments.pricing import anticipation_new_value
 
 RATE = Decimal("0.03")
 CENT = Decimal("0.01")

@@ -4,15 +4,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from payments_api.payments.errors import InvalidNewDueDate
 from payments_api.payments.models import MAX_PAYMENT_VALUE, Anticipation
-from payments_api.payments.services import anticipation_new_value, anticipation_request
+from payments_api.payments.pricing import anticipation_new_value
+from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import PaymentFactory
+from payments_api.programme.selectors import programme_current
 
 CENT = Decimal("0.01")
 values = st.decimals(min_value=CENT, max_value=MAX_PAYMENT_VALUE, places=2)
@@ -51,7 +52,7 @@ def test_an_anticipation_is_stored_with_0_lt_new_value_le_value_or_refused(opera
     except InvalidNewDueDate:
         assert (
             anticipation_new_value(
-                value=value, days_early=due_in - new_due_in, monthly_rate=django_settings.ANTICIPATION_MONTHLY_RATE
+                value=value, days_early=due_in - new_due_in, monthly_rate=programme_current().monthly_rate
             )
             <= 0
         )

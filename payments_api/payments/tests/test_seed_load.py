@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from payments_api.payments.management.commands.seed_load import EMAIL_DOMAIN
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentStatus
-from payments_api.payments.services import anticipation_new_value
+from payments_api.payments.pricing import anticipation_new_value
+from payments_api.programme.models import Programme
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.cnpj import is_valid_cnpj
 from payments_api.users.models import Supplier, User
@@ -37,15 +38,16 @@ def test_every_payment_state_and_anticipation_status_is_present(seeded):
     assert set(Anticipation.objects.values_list("status", flat=True)) == set(AnticipationStatus.values)
 
 
-def test_anticipations_follow_the_rules_of_the_service(seeded, settings):
+def test_anticipations_follow_the_rules_of_the_service(seeded):
     for anticipation in Anticipation.objects.select_related("payment"):
         payment = anticipation.payment
         assert payment.creation_date <= anticipation.creation_date <= anticipation.new_due_date < payment.due_date
         assert anticipation.new_value == anticipation_new_value(
             value=payment.value,
             days_early=(payment.due_date - anticipation.new_due_date).days,
-            monthly_rate=settings.ANTICIPATION_MONTHLY_RATE,
+            monthly_rate=anticipation.monthly_rate,
         )
+        assert anticipation.monthly_rate == Programme.objects.get().monthly_rate
 
 
 def test_every_anticipation_is_logged_once_requested_and_once_per_decision(seeded):

@@ -271,8 +271,8 @@ def test_a_refused_request_queues_no_email(payment, other_supplier, django_captu
 
 
 @pytest.mark.parametrize(("rate", "expected"), [("0.06", "968.00"), ("0", "1000.00"), ("0.015", "992.00")])
-def test_request_uses_the_configured_monthly_rate(supplier, payment, settings, rate, expected):
-    settings.ANTICIPATION_MONTHLY_RATE = Decimal(rate)
+def test_request_uses_the_programme_monthly_rate(supplier, payment, programme_terms, rate, expected):
+    programme_terms(monthly_rate=Decimal(rate))
 
     anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=supplier.user)
 

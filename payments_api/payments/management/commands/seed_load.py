@@ -11,7 +11,6 @@ import random
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -19,7 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
-from payments_api.payments.services import anticipation_new_value
+from payments_api.payments.pricing import anticipation_new_value
+from payments_api.programme.selectors import programme_current
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.cnpj import check_digit
 from payments_api.users.models import Supplier, User
@@ -99,6 +99,7 @@ class Command(BaseCommand):
 
         self.started = started = timezone.now()
         self.today = timezone.localdate(started)
+        self.programme = programme_current()  # the terms every seeded anticipation is priced with
         self.random = random.Random(random_seed)
         with transaction.atomic():
             operator_ids = self._users("operator", operators, password, is_operator=True)
@@ -152,7 +153,17 @@ class Command(BaseCommand):
             _copy(Payment._meta.db_table, ("id", "supplier_id", "creation_date", "due_date", "value"), payments)
             _copy(
                 Anticipation._meta.db_table,
-                ("id", "payment_id", "creation_date", "new_due_date", "new_value", "update_date", "status"),
+                (
+                    "id",
+                    "payment_id",
+                    "creation_date",
+                    "new_due_date",
+                    "new_value",
+                    "update_date",
+                    "status",
+                    "monthly_rate",
+                    "programme_version_id",
+                ),
                 anticipations,
             )
             _copy(RequestLog._meta.db_table, ("id", "anticipation_id", "user_id", "action", "created_at"), logs)
@@ -193,12 +204,22 @@ class Command(BaseCommand):
         new_due_date = requested + days(self.random.randint(0, (due_date - requested).days - 1))
         decided = requested if status == AnticipationStatus.PENDING_CONFIRMATION else min(new_due_date, self.today)
         new_value = anticipation_new_value(
-            value=value, days_early=(due_date - new_due_date).days, monthly_rate=settings.ANTICIPATION_MONTHLY_RATE
+            value=value, days_early=(due_date - new_due_date).days, monthly_rate=self.programme.monthly_rate
         )
-        return (next(ids), payment_id, requested, new_due_date, new_value, decided, status)
+        return (
+            next(ids),
+            payment_id,
+            requested,
+            new_due_date,
+            new_value,
+            decided,
+            status,
+            self.programme.monthly_rate,
+            self.programme.version_id,
+        )
 
     def _logs(self, ids: Iterator[int], anticipation: tuple, supplier_user_id: int, operator_ids: list[int]):
-        anticipation_id, _, requested, _, _, decided, status = anticipation
+        anticipation_id, _, requested, _, _, decided, status, *_ = anticipation
         yield (next(ids), anticipation_id, supplier_user_id, RequestLogAction.REQUESTED.value, self._at(requested, 12))
         if status != AnticipationStatus.PENDING_CONFIRMATION:
             action = DECISION_ACTIONS[status]
