@@ -1,9 +1,19 @@
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from payments_api.common.admin import OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
 from payments_api.programme.models import CalendarOverride, Programme, ProgrammeVersion
+from payments_api.programme.selectors import programme_versions
 from payments_api.programme.services import calendar_override_save, calendar_overrides_delete, programme_update
+
+
+def _changes(version: ProgrammeVersion) -> str:
+    if not version.changes:
+        return "first version"
+    return format_html_join(
+        ", ", "{}: {} → {}", ((term, change["old"], change["new"]) for term, change in version.changes.items())
+    )
 
 
 @admin.register(Programme)
@@ -12,8 +22,9 @@ class ProgrammeAdmin(OperatorAdminMixin, admin.ModelAdmin):
 
     operator_permissions = ("view",)
     list_display = ("__str__", "monthly_rate", "business_days_only", "effective_since")
-    fields = ("monthly_rate", "business_days_only", "version", "effective_since")
-    readonly_fields = ("version", "effective_since")
+    fields = ("monthly_rate", "business_days_only", "version", "effective_since", "versions")
+    readonly_fields = ("version", "effective_since", "versions")
+    shown_versions = 20
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("version")
@@ -21,6 +32,19 @@ class ProgrammeAdmin(OperatorAdminMixin, admin.ModelAdmin):
     @admin.display(description="in force since")
     def effective_since(self, programme):
         return programme.version.created_at
+
+    @admin.display(description="versions, newest first")
+    def versions(self, programme):
+        rows = format_html_join(
+            "",
+            "<li>{} {} by {}: {}</li>",
+            (
+                (version.number, version.created_at, version.created_by or "the first migrate", _changes(version))
+                for version in programme_versions()[: self.shown_versions]
+            ),
+        )
+        every = reverse("admin:programme_programmeversion_changelist")
+        return format_html('<ul>{}</ul><a href="{}">Every version</a>', rows, every)
 
     def has_add_permission(self, request):
         return False  # the row is created by the first migration
@@ -45,11 +69,7 @@ class ProgrammeVersionAdmin(ReadOnlyAdminMixin, OperatorAdminMixin, admin.ModelA
 
     @admin.display(description="changes")
     def changed(self, version):
-        if not version.changes:
-            return "first version"
-        return format_html_join(
-            ", ", "{}: {} → {}", ((term, change["old"], change["new"]) for term, change in version.changes.items())
-        )
+        return _changes(version)
 
 
 @admin.register(CalendarOverride)

@@ -88,7 +88,7 @@ def test_a_quote_writes_nothing(supplier_client, payment):
 )
 def test_the_quote_equals_the_request_to_the_cent(supplier, supplier_client, programme_terms, value, due_in, data):
     rate = data.draw(st.decimals(min_value=Decimal("0"), max_value=Decimal("0.2"), places=6), label="rate")
-    programme_terms(monthly_rate=rate)
+    programme_terms(monthly_rate=rate, business_days_only=data.draw(st.booleans(), label="business_days_only"))
     payment = PaymentFactory(supplier=supplier, value=value, due_date=days(due_in))
     new_due_date = days(data.draw(st.integers(min_value=0, max_value=due_in - 1), label="new_due_in"))
 
@@ -102,9 +102,11 @@ def test_the_quote_equals_the_request_to_the_cent(supplier, supplier_client, pro
         assert requested.json()["monthly_rate"] == body["monthly_rate"]
         assert requested.json()["programme_version"] == body["programme_version"]
         assert Decimal(body["discount"]) == value - Decimal(body["new_value"])
-    else:  # so many days early would leave nothing to pay: both refuse alike
+    else:  # nothing left to pay, or not a business day: both refuse alike, with the same problem
         assert requested.status_code == quoted.status_code == 400
-        assert requested.json()["code"] == quoted.json()["code"] == "invalid-new-due-date"
+        assert requested.json() == quoted.json()
+        assert quoted.json()["code"] in ("invalid-new-due-date", "not-a-business-day")
+        assert not Anticipation.objects.filter(payment=payment).exists()
 
 
 @pytest.mark.parametrize("offset", [-1, 16, 17])

@@ -27,6 +27,18 @@ def test_a_superuser_changes_the_rate_and_a_version_records_it(superuser_admin_c
     assert version.changes["monthly_rate"] == {"old": "0.030000", "new": "0.025000"}
 
 
+def test_the_programme_page_shows_the_versions(operator_admin_client, programme_terms):
+    programme_terms(monthly_rate=Decimal("0.02"))
+    programme_terms(business_days_only=True)
+
+    page = operator_admin_client.get(PROGRAMME).content.decode()
+
+    assert "business_days_only: False → True" in page
+    assert "monthly_rate: 0.030000 → 0.020000" in page
+    assert "by the first migrate: first version" in page
+    assert page.index("business_days_only: False") < page.index("monthly_rate: 0.030000")  # newest first
+
+
 def test_a_rate_out_of_range_is_shown_on_the_form_and_changes_nothing(superuser_admin_client):
     response = superuser_admin_client.post(PROGRAMME, {"monthly_rate": "1.5"})
 
