@@ -19,7 +19,7 @@ from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.cnpj import format_cnpj
 from payments_api.users.tests.factories import SupplierFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "secret-password"  # the factories'
 PENDING, APPROVED = AnticipationStatus.PENDING_CONFIRMATION, AnticipationStatus.APPROVED

@@ -1,7 +1,8 @@
 """Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live_server.
 
-A pytest plugin (conftest's pytest_plugins), for every app's page tests. Mark a test `@pytest.mark.browser` and use
-pytest-playwright's `page` with `live_server`; `screenshot(page, name)` keeps a full-page PNG in
+A pytest plugin (conftest's pytest_plugins), for every app's page tests. Mark a test `@pytest.mark.browser` (with
+`django_db(transaction=True, serialized_rollback=True)`: the migrations' rows are there) and use pytest-playwright's
+`page` with `live_server`; browser tests run last; `screenshot(page, name)` keeps a full-page PNG in
 browser-screenshots/ (CI keeps the folder as an artefact).
 
 Without chromium the browser tests are skipped with one line saying why (`make test` installs it where it can); with
@@ -45,8 +46,13 @@ def pytest_report_header(config):
     return f"browser: {CHROMIUM}" if browser_available() else MISSING
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "browser" in item.keywords]
+    # Last of all: pytest regroups tests by pytest-playwright's session-wide browser parameter after pytest-django has
+    # put the transactional tests last, which would run these (their live_server flushes the database) among the
+    # tests that expect the data the migrations wrote.
+    items[:] = [item for item in items if "browser" not in item.keywords] + browser_items
     if not browser_items or browser_available():
         return
     if browser_required():
