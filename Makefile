@@ -40,8 +40,10 @@ messages: install ## Update the pt-BR and en catalogs in payments_api/locale and
 	$(PIPENV) run sh -c 'cd payments_api && django-admin makemessages -l pt_BR -l en --ignore "*/tests/*" \
 		--ignore "bench/*" && django-admin compilemessages'
 
-lint: install ## flake8 and the migrations check
+lint: install ## flake8, the import contracts (.importlinter), mypy (mypy.ini) and the migrations check
 	$(PIPENV) run flake8
+	$(PIPENV) run lint-imports
+	$(PIPENV) run mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 audit: install ## bandit on the code, pip-audit on Pipfile.lock

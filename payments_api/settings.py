@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["payments_api.users.permissions.IsSupplierOrOperator"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["payments_api.common.parsers.LimitedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "payments_api.common.pagination.ListPagination",
+    "DEFAULT_PAGINATION_CLASS": "payments_api.users.pagination.RoleListPagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "payments_api.common.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

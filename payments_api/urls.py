@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
@@ -7,7 +7,7 @@ from payments_api.common.docs import SwaggerView
 from payments_api.common.health import HealthView
 from payments_api.users.apis import TokenLogoutView, TokenObtainView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     # Each path also answers without its trailing slash (common/middleware.py TrailingSlashMiddleware).
     path("token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     # simplejwt's own views; their serializers are the project's, named in SIMPLE_JWT.

@@ -140,7 +140,7 @@ def delete_bench_queue() -> None:
     from payments_api.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_delete("bench")
+        connection.default_channel.queue_delete("bench")  # type: ignore[attr-defined]  # kombu's typing lacks it
 
 
 class Server:
@@ -455,8 +455,8 @@ def report(results: list[Result], args) -> str:
         lines += ["", *targets(at, small, large, results)]
     for result in results:
         if refresh := result.extra.get("refresh_ms"):
-            scale = f"{result.scale:,}"
-            lines.append(f"\nDashboard figures at {scale} payments computed in {refresh:.0f} ms (in the background).")
+            payments = f"{result.scale:,}"
+            lines.append(f"\nDashboard figures at {payments} payments computed in {refresh:.0f} ms (background).")
     lines.append(
         f"\nwrk {args.wrk_threads} threads, {args.connections} connections, {args.rounds} runs of {args.duration:g} s "
         "per endpoint alternating with its baseline (req/s over all runs, latency the runs' median); "

@@ -6,6 +6,7 @@ Money is summed in the database as Decimal; ratios are computed here in Decimal 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -22,7 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from payments_api.payments.models import MONEY, Anticipation, AnticipationStatus
+from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from payments_api.payments.models import Anticipation, AnticipationStatus
 
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
 APPROVED = AnticipationStatus.APPROVED
@@ -38,26 +40,26 @@ class DaysBetween(Func):
     template = "(%(expressions)s)"
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return self.as_sql(
             compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
         )
 
 
-def _money_sum(expression) -> Coalesce:
+def _money_sum(expression: Any) -> Coalesce:
     return Coalesce(Sum(expression), ZERO, output_field=_money_field())
 
 
 def _money_field() -> DecimalField:
     # Room for the sum of millions of payments.
-    return DecimalField(max_digits=MONEY["max_digits"] + 9, decimal_places=MONEY["decimal_places"])
+    return DecimalField(max_digits=MONEY_MAX_DIGITS + 9, decimal_places=MONEY_DECIMAL_PLACES)
 
 
-def _discount():
+def _discount() -> ExpressionWrapper:
     return ExpressionWrapper(F("payment__value") - F("new_value"), output_field=_money_field())
 
 
-def _days_early():
+def _days_early() -> DaysBetween:
     return DaysBetween(F("payment__due_date"), F("new_due_date"))
 
 

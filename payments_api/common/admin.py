@@ -3,16 +3,26 @@ lists stay fast on tables of millions of rows, and how they are exported to CSV.
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import path
 from django.utils.functional import cached_property
 
 from payments_api.common.csv_export import CHUNK_ROWS, csv_response
+
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into a ModelAdmin: the type checker reads them as one.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
 
 
 def is_admin_operator(user) -> bool:
@@ -20,7 +30,7 @@ def is_admin_operator(user) -> bool:
     return bool(user.is_active and user.is_staff and getattr(user, "is_operator", False))
 
 
-class OperatorAdminMixin:
+class OperatorAdminMixin(_ModelAdmin):
     """Grants admin operators the permissions in `operator_permissions` on top of Django's model permissions.
 
     A has_*_permission method defined on the ModelAdmin itself overrides this mixin's, so every restriction an
@@ -48,16 +58,20 @@ class OperatorAdminMixin:
         return self.operator_may(request, "delete") or super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdminMixin:
-    """A record that is only ever viewed in the admin, by operators and superusers alike."""
+class ReadOnlyAdminMixin(_ModelAdmin):
+    """Nothing is added, changed or deleted here, by anyone (superusers included); rows are only viewed.
 
-    def has_add_permission(self, request):
+    Listed before OperatorAdminMixin, whose grants it overrides. An admin that allows one of the three (payments are
+    added, say) defines that method itself.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -72,8 +86,8 @@ class EstimatedCountPaginator(Paginator):
     estimate_above = 100_000
 
     @cached_property
-    def count(self):
-        queryset = self.object_list
+    def count(self) -> int:
+        queryset = cast(QuerySet, self.object_list)
         connection = connections[queryset.db]
         if connection.vendor == "postgresql" and not queryset.query.where:
             with connection.cursor() as cursor:
@@ -85,7 +99,7 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class LargeTableAdminMixin:
+class LargeTableAdminMixin(_ModelAdmin):
     """A changelist for a table that grows without bound: newest first (where operators work, and where a filter on
     what is still open finds its rows at once), an estimated count, and no second count of the whole table."""
 
@@ -103,7 +117,7 @@ def admin_csv_cell(value):
     return str(value)
 
 
-class CSVExportAdminMixin:
+class CSVExportAdminMixin(_ModelAdmin):
     """An "Export CSV" link on the changelist: every row of its current filter, search and ordering (not one page),
     in the columns of `csv_export_fields` (by default list_display), streamed like the API's CSV lists.
 

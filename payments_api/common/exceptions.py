@@ -1,6 +1,7 @@
 """Domain errors and their rendering as RFC 9457 problem details."""
 
 from http import HTTPStatus
+from typing import Any
 
 from django.http import JsonResponse
 from rest_framework import exceptions, status
@@ -14,11 +15,11 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 class DomainError(Exception):
     """A business rule refused an operation. Subclasses set a stable `code` and the HTTP status it maps to."""
 
-    code = "domain-error"
-    title = "The operation is not allowed."
-    http_status = status.HTTP_400_BAD_REQUEST
+    code: str = "domain-error"
+    title: str = "The operation is not allowed."
+    http_status: int = status.HTTP_400_BAD_REQUEST
     # Members added to the problem beside the standard ones (RFC 9457's extension members).
-    extensions: dict = {}
+    extensions: dict[str, Any] = {}
 
     def __init__(self, detail: str | None = None):
         self.detail = detail or self.title

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from rest_framework import ISO_8601, serializers
 
+from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 # ASCII only: Python's \d and Decimal() also take full-width and other scripts' digits ("１０", "१०"). Matched with
 # fullmatch, since "$" also matches before a trailing newline.
 _DIGITS = re.compile(r"[0-9]+")
@@ -33,6 +35,13 @@ class StrictDecimalField(serializers.DecimalField):
         elif isinstance(data, bool) or not isinstance(data, (int, Decimal)):
             self.fail("invalid")  # a binary float has already lost the digits the client sent
         return super().to_internal_value(data)
+
+
+class StrictMoneyField(StrictDecimalField):
+    """An amount of money with the digits of common.models.MoneyField, read as StrictDecimalField reads it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
 
 
 class StrictDateField(serializers.DateField):

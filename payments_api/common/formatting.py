@@ -26,7 +26,7 @@ def format_money_compact(value: Decimal | int) -> str:
     for size, unit in ((Decimal(10**9), gettext("B")), (Decimal(10**6), gettext("M")), (Decimal(10**3), gettext("K"))):
         if abs(value) >= size:
             scaled = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
-            amount = _number(scaled, max(0, -scaled.as_tuple().exponent))
+            amount = _number(scaled, 0 if scaled == scaled.to_integral_value() else 1)
             # Translators: a compact amount in reais, as 1.5M or 250K; the unit is translated on its own.
             return pgettext("money", "R$%(amount)s%(unit)s") % {"amount": amount, "unit": unit}
     return pgettext("money", "R$%(amount)s") % {"amount": _number(value.quantize(Decimal(1)), 0)}

@@ -1,6 +1,7 @@
 import logging
 import threading
 import time
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -16,7 +17,13 @@ BROKER_CHECK_SECONDS = 5.0
 # A broker that does not answer costs a probe this long at most, well within a load balancer's probe timeout.
 BROKER_CONNECT_TIMEOUT = 1.0
 
-_broker_check = {"ok": False, "checked_at": None}
+
+class _BrokerCheck(TypedDict):
+    ok: bool
+    checked_at: float | None  # time.monotonic()
+
+
+_broker_check: _BrokerCheck = {"ok": False, "checked_at": None}
 _broker_check_lock = threading.Lock()
 
 

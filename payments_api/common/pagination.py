@@ -1,18 +1,21 @@
-"""List pagination: page numbers with an exact count for suppliers, cursors for operators.
+"""List pagination: page numbers with an exact count, or cursors for callers whose lists span a whole table.
 
-A supplier's lists hold its own rows, so counting them costs what the supplier owns. An operator's lists hold
-every row of the table, where a COUNT(*) on each page grows with the table (a third of a second at a million
-payments); operators page by an opaque cursor over the primary key instead, at the same cost on any page.
+A list narrowed to one owner's rows is cheap to count. A list of every row of a table is not: a COUNT(*) on each
+page grows with the table (a third of a second at a million payments), so such callers page by an opaque cursor
+over the primary key instead, at the same cost on any page. Which callers those are is for the app that knows the
+callers to say (users.pagination); see docs/adr/0004-pagination.md.
 """
 
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import IntegerField, Subquery
+from typing import Any, cast
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import IntegerField, QuerySet, Subquery
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
-
-from payments_api.users.permissions import is_operator
+from rest_framework.request import Request
 
 MAX_PAGE_SIZE = 100
+PAGE_SIZE_PARAM = "page_size"
 # A cursor position is a primary key: a positive bigint.
 MAX_POSITION = 2**63 - 1
 
@@ -27,19 +30,20 @@ def positive_digits(raw: str) -> str | None:
 
 
 class StrictPageSizeMixin:
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+    page_size: int | None
+    page_size_query_param: str | None = PAGE_SIZE_PARAM
+    max_page_size: int | None = MAX_PAGE_SIZE
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int | None:
         """A page_size that is not a whole number from 1 up is refused (DRF would silently ignore it); capped at 100."""
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = request.query_params.get(PAGE_SIZE_PARAM)
         if not raw:
             return self.page_size  # absent or blank: the default, as a blank page is the first
         digits = positive_digits(raw)
         if digits is None:
             message = f"A whole number from 1 (more than {MAX_PAGE_SIZE} counts as {MAX_PAGE_SIZE})."
-            raise ValidationError({self.page_size_query_param: [message]})
-        return self.max_page_size if len(digits) > 3 else min(int(digits), self.max_page_size)
+            raise ValidationError({PAGE_SIZE_PARAM: [message]})
+        return MAX_PAGE_SIZE if len(digits) > 3 else min(int(digits), MAX_PAGE_SIZE)
 
 
 class RowCount(Subquery):
@@ -60,25 +64,26 @@ class CountingPaginator(Paginator):
     with no rows leaves the count unknown: the first is an empty list, any later one is counted to tell a 404.
     """
 
-    def page(self, number):
+    def page(self, number: Any) -> Page:
         number = int(number)
         if number < 1:
             raise EmptyPage("That page number is less than 1")
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(list_count=RowCount(self.object_list))[bottom : bottom + self.per_page])
+        queryset = cast(QuerySet, self.object_list)
+        rows = list(queryset.annotate(list_count=RowCount(queryset))[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0].list_count  # Paginator.count is a cached_property
         elif number == 1:
             self.__dict__["count"] = 0
         else:
             self.validate_number(number)  # counts, and raises EmptyPage past the last page
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
     """{"count", "next", "previous", "results"}, with ?page= and ?page_size=; one query per page (CountingPaginator)."""
 
-    django_paginator_class = CountingPaginator
+    django_paginator_class: type[Paginator] = CountingPaginator
 
     def get_page_number(self, request, paginator):
         """A whole number from 1, or "last"; anything else is a 400 before any count. A page past the last is a 404."""
@@ -115,19 +120,32 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
         cursor = super().decode_cursor(request)
         # DRF checks the offset but not the position, which would reach the query as it came.
         if cursor is not None and cursor.position is not None:
-            digits = positive_digits(cursor.position)
+            digits = positive_digits(str(cursor.position))  # the text of the ?cursor=, whatever the stubs say
             if digits is None or len(digits) > len(str(MAX_POSITION)) or int(digits) > MAX_POSITION:
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 
 
 class ListPagination(pagination.BasePagination):
-    """Page numbers for suppliers, cursors for operators (see the module's docstring)."""
+    """Page numbers, or cursors for the requests `pages_by_cursor` picks (see the module's docstring)."""
+
+    cursor_page_refused = "This list is paged by cursor: follow the next link."
+    # What the schema says to each kind of caller.
+    response_description = "Numbered pages come with `count` and page links; cursor pages with cursor links only."
+    count_description = "Numbered pages only: the number of rows."
+    page_description = "The page number, for lists paged by number."
+    cursor_description = "For lists paged by cursor: the position, as given in the next and previous links."
+
+    def pages_by_cursor(self, request) -> bool:
+        """Whether this request's lists span the whole table; a subclass says who that is."""
+        return False
+
+    pages: "PageNumberPagination | CursorPagination"
 
     def paginate_queryset(self, queryset, request, view=None):
-        if is_operator(request.user):
+        if self.pages_by_cursor(request):
             if request.query_params.get("page"):
-                raise ValidationError({"page": ["Operator lists are paged by cursor: follow the next link."]})
+                raise ValidationError({"page": [self.cursor_page_refused]})
             self.pages = CursorPagination()
         else:
             self.pages = PageNumberPagination()
@@ -140,10 +158,10 @@ class ListPagination(pagination.BasePagination):
         link = {"type": "string", "nullable": True, "format": "uri"}
         return {
             "type": "object",
-            "description": "Suppliers get `count` and page links; operators get cursor links and no `count`.",
+            "description": self.response_description,
             "required": ["next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer", "minimum": 0, "description": "Suppliers only: the number of rows."},
+                "count": {"type": "integer", "minimum": 0, "description": self.count_description},
                 "next": {**link, "example": "http://api.example.org/api/payments/?page=2"},
                 "previous": link,
                 "results": schema,
@@ -156,14 +174,14 @@ class ListPagination(pagination.BasePagination):
                 "name": "page",
                 "required": False,
                 "in": "query",
-                "description": "Suppliers: the page number. Operators page by cursor and may not send it.",
+                "description": self.page_description,
                 "schema": {"type": "integer", "minimum": 1},
             },
             {
                 "name": "cursor",
                 "required": False,
                 "in": "query",
-                "description": "Operators: the position, as given in the next and previous links.",
+                "description": self.cursor_description,
                 "schema": {"type": "string"},
             },
             {

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
+from rest_framework.parsers import get_encoding  # type: ignore[attr-defined]  # DRF's, not in its stubs
 from rest_framework.utils.json import strict_constant
 
 # No request of this API nests deeper than two levels; a deep document only costs stack and CPU to walk.
@@ -32,7 +33,7 @@ class LimitedJSONParser(parsers.JSONParser):
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise PayloadTooLarge()
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = get_encoding(parser_context or {})
         parse_constant = strict_constant if self.strict else None
         try:
             document = json.loads(raw.decode(encoding), parse_float=Decimal, parse_constant=parse_constant)

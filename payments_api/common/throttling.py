@@ -12,6 +12,7 @@ around a window's end (docs/security.md).
 
 import hashlib
 import math
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from rest_framework import throttling
@@ -21,8 +22,13 @@ from rest_framework.settings import api_settings
 class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
     """At most `num_requests` per window of `duration` seconds; wait() is the time until the window ends."""
 
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+    # Set by SimpleRateThrottle.__init__ from the rate, whenever there is one.
+    num_requests: int
+    duration: int
+
+    def get_rate(self) -> str | None:
+        rates = cast(dict[str, str | None], api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(self.scope) if self.scope else None
 
     def allow_request(self, request, view):
         if self.rate is None:

@@ -2,6 +2,7 @@ import datetime
 import hashlib
 import json
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,7 +26,7 @@ def idempotency_key_validate(*, key: str) -> None:
         )
 
 
-def idempotency_fingerprint(*, method: str, path: str, body) -> str:
+def idempotency_fingerprint(*, method: str, path: str, body: Any) -> str:
     """A hash of the request that ignores JSON formatting and member order."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.sha256(f"{method.upper()}\n{path}\n{canonical}".encode()).hexdigest()
@@ -63,7 +64,7 @@ def idempotency_key_claim(*, user: User, key: str, fingerprint: str) -> Idempote
 
 
 def idempotency_key_complete(
-    *, record: IdempotencyKey, response_status: int, response_body, response_headers: dict[str, str]
+    *, record: IdempotencyKey, response_status: int, response_body: Any, response_headers: dict[str, str]
 ) -> IdempotencyKey:
     record.response_status = response_status
     record.response_body = json.dumps(response_body, cls=DjangoJSONEncoder)

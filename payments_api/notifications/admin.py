@@ -2,13 +2,21 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, is_admin_operator
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+    is_admin_operator,
+)
 from payments_api.notifications.models import Notification, NotificationStatus
 from payments_api.notifications.services import notification_message, notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     operator_permissions = ("view",)
     list_display = (
         "id",
@@ -28,15 +36,6 @@ class NotificationAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdmin
     readonly_fields = [field.name for field in Notification._meta.fields]
     actions = ("resend",)
     change_form_template = "admin/notifications/notification/change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("for"), ordering="request_log")
     def action(self, notification: Notification) -> str:

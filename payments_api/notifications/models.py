@@ -1,9 +1,9 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.requestlogs.models import RequestLog
 from payments_api.users.models import Language
 
 
@@ -14,11 +14,18 @@ class NotificationStatus(models.TextChoices):
 
 
 class Notification(models.Model):
-    """The outbox: the e-mail owed to a supplier for one request-log action, written in the action's transaction."""
+    """The outbox: the e-mail owed to a supplier for one request-log action, written in the action's transaction.
 
-    request_log = models.OneToOneField(RequestLog, on_delete=models.PROTECT, related_name="notification")
+    The caller says whom to write to, in which language and what the e-mail says (`context`); the outbox never reads
+    the rows the action touched.
+    """
+
+    # By name: a leaf app imports no other leaf (see .importlinter).
+    request_log = models.OneToOneField("requestlogs.RequestLog", on_delete=models.PROTECT, related_name="notification")
     recipient = models.EmailField()
     language = models.CharField(max_length=5, choices=Language.choices)
+    # The templates' context, as JSON: amounts and dates are stored as text and formatted in `language` when sent.
+    context = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     status = models.CharField(max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # Attempts made before the last re-send from the admin: each re-send allows NOTIFICATION_MAX_ATTEMPTS more.

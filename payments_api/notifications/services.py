@@ -9,15 +9,19 @@ import logging
 import random
 import time
 from smtplib import SMTPException
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from payments_api.notifications.models import Notification, NotificationStatus
-from payments_api.requestlogs.models import RequestLog
+
+if TYPE_CHECKING:
+    from payments_api.requestlogs.models import RequestLog
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +32,15 @@ SEND_ERRORS = (SMTPException, OSError)
 _publishing_paused_until = 0.0
 
 
-def notification_create(*, request_log: RequestLog) -> Notification:
-    """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits."""
-    supplier = request_log.anticipation.payment.supplier
+def notification_create(
+    *, request_log: "RequestLog", recipient: str, language: str, context: dict[str, Any]
+) -> Notification:
+    """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits.
+
+    `context` fills the templates: JSON values, with amounts (Decimal) and dates that the e-mail writes in `language`.
+    """
     notification = Notification.objects.create(
-        request_log=request_log, recipient=supplier.user.email, language=supplier.language
+        request_log=request_log, recipient=recipient, language=language, context=context
     )
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification
@@ -51,7 +59,7 @@ def notification_enqueue(*, notification_id: int) -> bool:
         logger.info("Publishing paused after a broker failure; notification %s left for the relay", notification_id)
         return False
     try:
-        send_notification.apply_async(args=[notification_id], retry=False)
+        send_notification.apply_async(args=(notification_id,), retry=False)
     except Exception:
         # Whatever the broker answers: kombu's OperationalError for a lost or refused connection, amqp's
         # AccessRefused or NotAllowed for credentials or a virtual host it refuses. The action has committed and
@@ -62,25 +70,10 @@ def notification_enqueue(*, notification_id: int) -> bool:
     return True
 
 
-def _money(value) -> str:
-    return "R$ " + formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
 def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
-    """The multipart e-mail (plain text and HTML) in the supplier's language."""
-    request_log = notification.request_log
-    anticipation = request_log.anticipation
-    payment = anticipation.payment
+    """The multipart e-mail (plain text and HTML) in the recipient's language, from the context its caller gave."""
+    context = notification.context
     with translation.override(notification.language):
-        context = {
-            "supplier": payment.supplier,
-            "action": request_log.action,
-            "payment_id": payment.pk,
-            "value": _money(payment.value),
-            "new_value": _money(anticipation.new_value),
-            "due_date": formats.date_format(payment.due_date, "SHORT_DATE_FORMAT"),
-            "new_due_date": formats.date_format(anticipation.new_due_date, "SHORT_DATE_FORMAT"),
-        }
         folder = f"notifications/{notification.language}"
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
         text = render_to_string(f"{folder}/anticipation.txt", context)
@@ -124,7 +117,6 @@ def _notification_claim(*, notification_id: int) -> Notification | None:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("request_log__anticipation__payment__supplier")
             .filter(pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
             .first()
         )
@@ -148,7 +140,7 @@ def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
     _close_quietly(connection)
 
 
-def _close_quietly(connection) -> None:
+def _close_quietly(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
     except Exception:  # a QUIT that times out or is cut (or the task's soft time limit) changes nothing sent

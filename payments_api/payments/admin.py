@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
@@ -44,8 +45,9 @@ class PaymentStatusFilter(admin.SimpleListFilter):
         return PaymentStatus.choices
 
     def queryset(self, request, queryset):
-        if self.value() in PaymentStatus.values:
-            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[self.value()])
+        status = self.value()
+        if status is not None and status in PaymentStatus.values:
+            return queryset.filter(PaymentStatus.conditions(today=timezone.localdate())[status])
         return queryset
 
 
@@ -55,7 +57,8 @@ class PaymentForm(forms.ModelForm):
         fields = ("supplier", "external_id", "due_date", "value")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
         self.today = timezone.localdate()
         value, due_date = cleaned.get("value"), cleaned.get("due_date")
@@ -82,7 +85,9 @@ class PaymentForm(forms.ModelForm):
 
 
 @admin.register(Payment)
-class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """Payments are created here; once created they are history and only viewed."""
 
     operator_permissions = ("view",)
@@ -110,12 +115,6 @@ class PaymentAdmin(CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin
     def has_add_permission(self, request):
         # As in the API: whoever is neither a supplier nor an operator creates no payment, superusers included.
         return is_admin_operator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in ("supplier", "external_id", "due_date", "value")}
@@ -327,31 +326,26 @@ class AnticipationAdmin(
 
     # --- the list's search and totals ----------------------------------------------------------------------------
 
+    def get_search_fields(self, request):
+        # Ids are matched exactly, and only by a number: a term that is not one leaves them out instead of failing.
+        fields = super().get_search_fields(request)
+        if not request.GET.get(SEARCH_VAR, "").strip().isdigit():
+            fields = tuple(field for field in fields if not field.startswith("="))
+        return fields
+
     def get_search_results(self, request, queryset, search_term):
-        # Ids are matched exactly; a term that is not a number leaves them out instead of failing.
-        if not search_term.strip().isdigit():
-            fields = [field for field in self.get_search_fields(request) if not field.startswith("=")]
-            searched, may_have_duplicates = self._search(request, queryset, search_term, fields)
-        else:
-            searched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        searched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The CNPJ is stored as its 14 characters: found bare or as printed (12.ABC.345/01DE-35), in any case.
         compact = normalize_cnpj(search_term)
         if len(compact) >= 4:
             searched |= queryset.filter(payment__supplier__reg_number__contains=compact)
         return searched, may_have_duplicates
 
-    def _search(self, request, queryset, search_term, fields):
-        original, self.search_fields = self.search_fields, tuple(fields)
-        try:
-            return super().get_search_results(request, queryset, search_term)
-        finally:
-            self.search_fields = original
-
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            response.context_data["queue_totals"] = queue_totals(changelist.queryset)
+        context = response.context_data if isinstance(response, TemplateResponse) else None
+        if context is not None and (changelist := context.get("cl")) is not None:
+            context["queue_totals"] = queue_totals(changelist.queryset)
         return response
 
     # --- decisions -----------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from payments_api.payments.serializers import (
     payment_status_filter,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
-from payments_api.users.permissions import IsOperator, IsSupplierOrOperator
+from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
 
 
 def _created(request, serializer, url_name: str) -> Response:
@@ -79,9 +79,9 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
         if self.action != "list":
-            return payments_visible_to(user=self.request.user, today=self.today)
+            return payments_visible_to(user=caller(self.request), today=self.today)
         return payments_visible_to(
-            user=self.request.user,
+            user=caller(self.request),
             status=payment_status_filter(self.request.query_params),
             external_id=self.request.query_params.get("external_id"),
             today=self.today,
@@ -163,7 +163,7 @@ class AnticipationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Anticipation.objects.none()
-        return anticipations_visible_to(user=self.request.user)
+        return anticipations_visible_to(user=caller(self.request))
 
     @idempotent
     def create(self, request):

@@ -6,11 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from payments_api.common.models import MoneyField
 from payments_api.programme.models import MAX_MONTHLY_RATE, RATE, ProgrammeVersion
 from payments_api.users.models import Supplier
 
 MAX_PAYMENT_VALUE = Decimal("999999999.99")
-MONEY = {"max_digits": 11, "decimal_places": 2}
 # The buyer's invoice number, as its ERP writes it.
 EXTERNAL_ID_MAX_LENGTH = 64
 
@@ -70,7 +70,7 @@ class Payment(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments", db_index=False)
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     due_date = models.DateField()
-    value = models.DecimalField(**MONEY)
+    value = MoneyField()
     # Null when the payment was filed without one; never blank, so "no invoice number" has one spelling.
     external_id = models.CharField(
         "external id",
@@ -79,6 +79,8 @@ class Payment(models.Model):
         blank=True,
         help_text="The buyer's invoice number, unique per supplier.",
     )
+    # Annotated by the selectors (not a column): the status of the payment's anticipation, if any.
+    anticipation_status: str | None
 
     class Meta:
         ordering = ["id"]
@@ -121,7 +123,7 @@ class Anticipation(models.Model):
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="anticipation")
     creation_date = models.DateField(default=timezone.localdate, editable=False)
     new_due_date = models.DateField()
-    new_value = models.DecimalField(**MONEY)
+    new_value = MoneyField()
     update_date = models.DateField(default=timezone.localdate)
     status = models.CharField(
         max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION

@@ -81,7 +81,7 @@ class QuoteOptions(Sequence[AnticipationPrice]):
     @overload
     def __getitem__(self, index: slice) -> list[AnticipationPrice]: ...
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> AnticipationPrice | list[AnticipationPrice]:
         if isinstance(index, slice):
             return [self._price(day) for day in self.dates[index]]
         return self._price(self.dates[index])

@@ -5,11 +5,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from payments_api.common.fields import StrictDateField, StrictDecimalField, StrictPrimaryKeyRelatedField
+from payments_api.common.fields import StrictDateField, StrictMoneyField, StrictPrimaryKeyRelatedField
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
     MAX_PAYMENT_VALUE,
-    MONEY,
     AnticipationStatus,
     Decision,
     Payment,
@@ -51,7 +50,7 @@ class PaymentSerializer(serializers.Serializer):
     supplier = serializers.IntegerField(source="supplier_id", read_only=True)
     creation_date = serializers.DateField(read_only=True)
     due_date = serializers.DateField(read_only=True)
-    value = serializers.DecimalField(**MONEY, read_only=True)
+    value = StrictMoneyField(read_only=True)
     external_id = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
 
@@ -74,7 +73,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         help_text="Required for operators; a supplier may omit it or give its own id.",
     )
     due_date = StrictDateField(help_text="Today or later.")
-    value = StrictDecimalField(**MONEY, min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
+    value = StrictMoneyField(min_value=Decimal("0.01"), max_value=MAX_PAYMENT_VALUE)
     external_id = serializers.CharField(
         required=False,
         allow_null=True,
@@ -86,7 +85,8 @@ class PaymentCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if request := self.context.get("request"):
-            self.fields["supplier"].queryset = scope_to_user(
+            # The stubs read an instance's queryset through the Manager descriptor of the class attribute.
+            self.fields["supplier"].queryset = scope_to_user(  # type: ignore[attr-defined]
                 Supplier.objects.all(), user=request.user, supplier_field="pk"
             )
 
@@ -104,7 +104,7 @@ class AnticipationSerializer(serializers.Serializer):
     payment = serializers.IntegerField(source="payment_id", read_only=True)
     creation_date = serializers.DateField(read_only=True)
     new_due_date = serializers.DateField(read_only=True)
-    new_value = serializers.DecimalField(**MONEY, read_only=True)
+    new_value = StrictMoneyField(read_only=True)
     update_date = serializers.DateField(read_only=True)
     status = serializers.ChoiceField(choices=AnticipationStatus.choices, read_only=True)
     monthly_rate = serializers.DecimalField(**RATE, read_only=True, help_text="The monthly rate it was priced at.")
@@ -122,7 +122,7 @@ class AnticipationCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if request := self.context.get("request"):
-            self.fields["payment"].queryset = payments_visible_to(user=request.user)
+            self.fields["payment"].queryset = payments_visible_to(user=request.user)  # type: ignore[attr-defined]
 
 
 class AnticipationDecisionSerializer(serializers.Serializer):
@@ -152,8 +152,8 @@ class QuoteOptionSerializer(serializers.Serializer):
 
     new_due_date = serializers.DateField(read_only=True)
     days_early = serializers.IntegerField(read_only=True)
-    new_value = serializers.DecimalField(**MONEY, read_only=True)
-    discount = serializers.DecimalField(**MONEY, read_only=True)
+    new_value = StrictMoneyField(read_only=True)
+    discount = StrictMoneyField(read_only=True)
     apr = _percentage(APR_HELP)
     apr_on_net = _percentage(APR_ON_NET_HELP)
     business_day = serializers.BooleanField(read_only=True)
@@ -163,7 +163,7 @@ class QuoteSerializer(QuoteOptionSerializer):
     """The price a request for this payment and date would get now, to the cent."""
 
     payment = serializers.IntegerField(source="payment.pk", read_only=True)
-    value = serializers.DecimalField(**MONEY, read_only=True)
+    value = StrictMoneyField(read_only=True)
     monthly_rate = serializers.DecimalField(**RATE, read_only=True)
     programme_version = serializers.IntegerField(
         read_only=True, help_text="The version of the programme's terms the price was computed with."

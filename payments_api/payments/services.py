@@ -26,7 +26,7 @@ from payments_api.payments.models import (
 )
 from payments_api.payments.pricing import CENT, anticipation_price_check
 from payments_api.programme.selectors import business_calendar, programme_current
-from payments_api.requestlogs.models import RequestLogAction
+from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
 
@@ -138,9 +138,8 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     except IntegrityError as exc:
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc
 
-    notification_create(
-        request_log=request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
-    )
+    request_log = request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
+    _supplier_notify(anticipation=anticipation, request_log=request_log)
     return anticipation
 
 
@@ -176,5 +175,25 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
             request_log = request_log_create(anticipation=anticipation, user=decided_by, action=action)
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
-    notification_create(request_log=request_log)
+    _supplier_notify(anticipation=anticipation, request_log=request_log)
     return anticipation
+
+
+def _supplier_notify(*, anticipation: Anticipation, request_log: RequestLog) -> None:
+    """The e-mail to the supplier about `request_log`'s action, written in the same transaction."""
+    payment = anticipation.payment
+    supplier = payment.supplier
+    notification_create(
+        request_log=request_log,
+        recipient=supplier.user.email,
+        language=supplier.language,
+        context={
+            "corporate_name": supplier.corporate_name,
+            "action": request_log.action,
+            "payment_id": payment.pk,
+            "value": payment.value,
+            "due_date": payment.due_date,
+            "new_value": anticipation.new_value,
+            "new_due_date": anticipation.new_due_date,
+        },
+    )

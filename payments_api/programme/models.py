@@ -2,6 +2,7 @@
 
 import uuid
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +11,15 @@ from django.db.models import Q
 
 PROGRAMME_ID = 1
 MAX_MONTHLY_RATE = Decimal("0.999999")
+
+
+class DecimalDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # A monthly rate such as 0.03 (3% a month), to the millionth.
-RATE = {"max_digits": 7, "decimal_places": 6}
+RATE: DecimalDigits = {"max_digits": 7, "decimal_places": 6}
 RATE_QUANTUM = Decimal("0.000001")
 
 

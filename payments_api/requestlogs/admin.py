@@ -1,11 +1,6 @@
 from django.contrib import admin
 
-from payments_api.common.admin import (
-    CSVExportAdminMixin,
-    LargeTableAdminMixin,
-    OperatorAdminMixin,
-    ReadOnlyAdminMixin,
-)
+from payments_api.common.admin import CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin
 from payments_api.requestlogs.models import RequestLog
 
 

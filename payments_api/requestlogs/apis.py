@@ -5,6 +5,7 @@ from payments_api.common.csv_export import CSVListMixin
 from payments_api.requestlogs.models import RequestLog
 from payments_api.requestlogs.selectors import request_logs_visible_to
 from payments_api.requestlogs.serializers import RequestLogSerializer
+from payments_api.users.permissions import caller
 
 
 @extend_schema_view(
@@ -18,4 +19,4 @@ class RequestLogViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RequestLog.objects.none()
-        return request_logs_visible_to(user=self.request.user)
+        return request_logs_visible_to(user=caller(self.request))

@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.payments.models import Anticipation
-
 
 class RequestLogAction(models.TextChoices):
     REQUESTED = "R", _("Requested")
@@ -18,7 +16,8 @@ class AppendOnlyError(Exception):
 class RequestLog(models.Model):
     """The audit trail of anticipations: one row per action, never updated or deleted."""
 
-    anticipation = models.ForeignKey(Anticipation, on_delete=models.PROTECT, related_name="logs")
+    # By name: the log is written by the payments app, which it never imports (see .importlinter).
+    anticipation = models.ForeignKey("payments.Anticipation", on_delete=models.PROTECT, related_name="logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_logs")
     action = models.CharField(max_length=1, choices=RequestLogAction.choices)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -10,10 +12,16 @@ from payments_api.users.cnpj import normalize_cnpj
 from payments_api.users.models import Supplier, User
 from payments_api.users.selectors import user_email_taken
 
+if TYPE_CHECKING:
+    # Mixed into the user forms only: the type checker reads it as one.
+    _UserForm = forms.ModelForm[User]
+else:
+    _UserForm = object
+
 EMAIL_TAKEN = "A user with this e-mail address already exists (addresses that differ only in case are the same)."
 
 
-class UniqueEmailMixin:
+class UniqueEmailMixin(_UserForm):
     """Says in plain words what the case-insensitive user_email_ci_unique constraint would refuse."""
 
     def clean_email(self):

@@ -16,19 +16,19 @@ class UserJWTAuthentication(JWTAuthentication):
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as exc:
-            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+            raise InvalidToken(str(_("Token contained no recognizable user identification"))) from exc
         try:
             user = user_for_authentication(user_id=user_id)
         except (ValueError, TypeError) as exc:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+            raise AuthenticationFailed(str(_("User not found")), code="user_not_found") from exc
         if user is None:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+            raise AuthenticationFailed(str(_("User not found")), code="user_not_found")
         if not user.is_active:
-            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+            raise AuthenticationFailed(str(_("User is inactive")), code="user_inactive")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):
-            raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+            raise AuthenticationFailed(str(_("The user's password has been changed.")), code="password_changed")
         if user.revoked(issued_at=validated_token.get("iat")):
-            raise AuthenticationFailed(TOKEN_REVOKED, code="token_revoked")
+            raise AuthenticationFailed(str(TOKEN_REVOKED), code="token_revoked")
         return user

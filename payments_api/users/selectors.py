@@ -24,7 +24,7 @@ def user_email_taken(*, email: str, excluding: User | None = None) -> bool:
     return users.exists()
 
 
-def authentication_cache_key(user_id) -> str:
+def authentication_cache_key(user_id: int | str) -> str:
     return f"authenticated-user:{user_id}"
 
 

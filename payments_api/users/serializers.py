@@ -18,13 +18,13 @@ def token_user(*, token: Token) -> User:
     user_id = token.payload.get(api_settings.USER_ID_CLAIM)
     user = User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first() if user_id else None
     if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
-        raise AuthenticationFailed(NO_ACTIVE_ACCOUNT, "no_active_account")
+        raise AuthenticationFailed(str(NO_ACTIVE_ACCOUNT), "no_active_account")
     if api_settings.CHECK_REVOKE_TOKEN and token.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
         user.password
     ):
-        raise AuthenticationFailed(_("The user's password has been changed."), "password_changed")
+        raise AuthenticationFailed(str(_("The user's password has been changed.")), "password_changed")
     if user.revoked(issued_at=token.payload.get("iat")):
-        raise AuthenticationFailed(TOKEN_REVOKED, "token_revoked")
+        raise AuthenticationFailed(str(TOKEN_REVOKED), "token_revoked")
     return user
 
 

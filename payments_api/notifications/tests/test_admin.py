@@ -108,15 +108,23 @@ def test_the_changelist_names_the_actor_by_e_mail_and_shows_no_next_attempt_once
 
 
 def test_the_notification_page_previews_the_e_mail(operator_admin_client):
-    row = notification(NotificationStatus.PENDING)
+    from decimal import Decimal
+
+    from payments_api.payments.services import anticipation_request, payment_create
+    from payments_api.payments.tests.factories import days
+    from payments_api.users.tests.factories import SupplierFactory
+
+    supplier = SupplierFactory(corporate_name="Preview Ltda", language="en")
+    payment = payment_create(supplier=supplier, due_date=days(40), value=Decimal("1000.00"))
+    anticipation_request(payment=payment, new_due_date=days(10), requested_by=supplier.user)
+    row = Notification.objects.get()
 
     response = operator_admin_client.get(f"{CHANGELIST}{row.pk}/change/")
 
     preview = response.context["preview"]
-    payment_id = row.request_log.anticipation.payment_id
-    assert preview["subject"] and str(payment_id) in preview["subject"]
-    assert str(payment_id) in preview["text"]
-    assert "<html" in preview["html"].lower()
+    assert f"#{payment.pk}" in preview["subject"]
+    assert "Preview Ltda" in preview["text"] and f"#{payment.pk}" in preview["text"]
+    assert "<html" in preview["html"].lower() and "Preview Ltda" in preview["html"]
     page = response.content.decode()
     assert 'id="email-html" title="HTML part" sandbox srcdoc="' in page
     assert "&lt;html" in page.lower()  # the HTML part is an attribute's text, never markup of the admin's page

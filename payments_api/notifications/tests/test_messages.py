@@ -1,12 +1,11 @@
-"""The e-mails: multipart, in the supplier's language, with the payment, values, dates and the decision."""
+"""The e-mails: multipart, in the recipient's language, with the payment, values, dates and decision it was told."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from payments_api.notifications.models import Notification
-from payments_api.notifications.services import notification_message
+from payments_api.notifications.services import notification_create, notification_message
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.users.models import Language
@@ -41,7 +40,21 @@ def test_the_email_states_payment_values_dates_and_decision_in_the_supplier_lang
     )
     log = RequestLog.objects.create(anticipation=anticipation, user=operator, action=action)
     supplier = anticipation.payment.supplier
-    notification = Notification.objects.create(request_log=log, recipient=supplier.user.email, language=language)
+    notification = notification_create(
+        request_log=log,
+        recipient=supplier.user.email,
+        language=language,
+        context={
+            "corporate_name": supplier.corporate_name,
+            "action": action,
+            "payment_id": anticipation.payment_id,
+            "value": anticipation.payment.value,
+            "due_date": anticipation.payment.due_date,
+            "new_value": anticipation.new_value,
+            "new_due_date": anticipation.new_due_date,
+        },
+    )
+    notification.refresh_from_db()  # as a worker reads it: amounts and dates come back from JSON as text
 
     message = notification_message(notification=notification)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from payments_api.notifications.models import Notification
 from payments_api.payments.errors import (
     AnticipationAlreadyDecided,
     AnticipationAlreadyExists,
@@ -259,6 +260,29 @@ def test_a_request_made_on_the_suppliers_behalf_emails_the_supplier_not_the_oper
 
     assert len(mailoutbox) == 1
     assert_mail_about(mailoutbox[0], anticipation)
+
+
+@pytest.mark.parametrize("decision", [Decision.APPROVED, Decision.DENIED])
+def test_the_outbox_is_told_whom_to_write_in_which_language_and_what(supplier, operator, decision):
+    supplier.language = "en"
+    supplier.save()
+    payment = PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16))
+    anticipation = anticipation_request(payment=payment, new_due_date=days(0), requested_by=operator)
+    anticipation_decide(anticipation=anticipation, decision=decision, decided_by=operator)
+
+    told = Notification.objects.order_by("id").values_list("recipient", "language", "context")
+    about = {
+        "corporate_name": supplier.corporate_name,
+        "payment_id": payment.pk,
+        "value": "1000.00",
+        "due_date": days(16).isoformat(),
+        "new_value": "984.00",
+        "new_due_date": days(0).isoformat(),
+    }
+    assert list(told) == [
+        (supplier.user.email, "en", {**about, "action": RequestLogAction.REQUESTED}),
+        (supplier.user.email, "en", {**about, "action": decision.value}),
+    ]
 
 
 def test_a_refused_request_queues_no_email(payment, other_supplier, django_capture_on_commit_callbacks, mailoutbox):

@@ -126,8 +126,8 @@ class Command(BaseCommand):
         first_id = User.objects.count() + 1  # operators first, then suppliers, into a database without users
         password_hash = make_password(password)  # hashed once: hashing per user would take minutes
         joined = timezone.now().isoformat()
-        columns = ("id", "password", "is_superuser", "email", "first_name", "last_name", "is_staff", "is_active")
-        columns += ("date_joined", "is_operator")
+        columns: tuple[str, ...] = ("id", "password", "is_superuser", "email", "first_name", "last_name", "is_staff")
+        columns += ("is_active", "date_joined", "is_operator")
         operator = "t" if is_operator else "f"
         rows = (
             (first_id + n, password_hash, "f", seed_email(role, n + 1), "", "", "f", "t", joined, operator)
@@ -146,7 +146,9 @@ class Command(BaseCommand):
     def _payments(self, count: int, supplier_ids: list[int], user_of: dict[int, int], operator_ids: list[int]):
         # The database held no users, hence no suppliers and nothing of theirs: every table's ids start at 1.
         payment_ids, anticipation_ids, log_ids = itertools.count(1), itertools.count(1), itertools.count(1)
-        payments, anticipations, logs = [], [], []
+        payments: list[tuple] = []
+        anticipations: list[tuple] = []
+        logs: list[tuple] = []
         counts = {"anticipations": 0, "logs": 0}
 
         def flush():

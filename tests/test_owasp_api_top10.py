@@ -103,7 +103,7 @@ def test_api3_a_decision_changes_only_the_status(operator_client, supplier):
 
 
 def test_api3_is_operator_cannot_be_granted_through_the_api(supplier_client, supplier, anonymous_client):
-    from payments_api.common.tests.test_throttling import PASSWORD
+    from tests.test_throttling import PASSWORD
 
     token = anonymous_client.post(
         "/api/token/", {"email": supplier.user.email, "password": PASSWORD, "is_operator": True}, format="json"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
+LOCALE = Path(__file__).resolve().parents[1] / "payments_api" / "locale"
 ENTRY = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$')
 
 

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.db import models
+
+# Amounts up to 999,999,999.99, in cents.
+MONEY_MAX_DIGITS = 11
+MONEY_DECIMAL_PLACES = 2
+
+
+class MoneyField(models.DecimalField):
+    """An amount of money: a decimal with the project's digits (11, two of them after the point)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        # Migrations keep the plain DecimalField: the column is the same, and they never depend on this class.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
