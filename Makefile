@@ -26,7 +26,7 @@ run: install ## Migrate, load the demo data and serve the API on http://127.0.0.
 worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(PIPENV) run celery -A payments_api worker --loglevel INFO
 
-beat: install ## Start Celery beat: the e-mail relay, and purging expired idempotency keys and tokens
+beat: install ## Start Celery beat: the e-mail and webhook relays, and purging expired idempotency keys and tokens
 	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
 test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set; installs chromium as root)

@@ -5,6 +5,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from payments_api.common import outbox
 from payments_api.programme.services import programme_update
 from payments_api.users.tests.factories import OperatorFactory, SupplierFactory, UserFactory
 
@@ -17,6 +18,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _publishing_not_paused(monkeypatch):
+    """Each test starts as a fresh process would: not pausing its publishes after an earlier test's broker failure."""
+    monkeypatch.setattr(outbox, "_publishing_paused_until", 0.0)
 
 
 def pytest_collection_modifyitems(config, items):

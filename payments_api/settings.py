@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "payments_api.payments",
     "payments_api.requestlogs",
     "payments_api.notifications",
+    "payments_api.webhooks",
     "payments_api.cockpit",
 ]
 
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments_api.notifications.tasks.relay_notifications",
         "schedule": NOTIFICATION_RELAY_EVERY,
     },
+    "relay-webhook-deliveries": {
+        "task": "payments_api.webhooks.tasks.relay_webhook_deliveries",
+        "schedule": NOTIFICATION_RELAY_EVERY,
+    },
     "purge-idempotency-keys": {"task": "payments_api.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "flush-expired-tokens": {"task": "payments_api.users.tasks.flush_expired_tokens", "schedule": 24 * 3600.0},
     "refresh-dashboard": {
@@ -237,8 +242,8 @@ NOTIFICATION_RETRY_BACKOFF_MAX = config("NOTIFICATION_RETRY_BACKOFF_MAX", defaul
 NOTIFICATION_RELAY_AFTER = config("NOTIFICATION_RELAY_AFTER", default=30, cast=int)
 # One relay run queues batch after batch for at most this long, so it ends before beat starts the next.
 NOTIFICATION_RELAY_BUDGET = NOTIFICATION_RELAY_EVERY * 2 / 3
-# After a publish fails, a process leaves new notifications to the relay for this many seconds instead of making
-# every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
+# After a publish fails, a process leaves new e-mails and webhook deliveries to the relays for this many seconds
+# instead of making every request wait CELERY_BROKER_CONNECTION_TIMEOUT for a broker that does not answer.
 NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cast=float)
 # The send task's time limits. An SMTP conversation waits up to EMAIL_TIMEOUT for each of about a dozen replies
 # (banner, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): the soft limit leaves room for them
@@ -247,6 +252,36 @@ NOTIFICATION_PUBLISH_PAUSE = config("NOTIFICATION_PUBLISH_PAUSE", default=5, cas
 NOTIFICATION_SEND_SOFT_TIME_LIMIT = 12 * EMAIL_TIMEOUT + 30
 NOTIFICATION_SEND_TIME_LIMIT = NOTIFICATION_SEND_SOFT_TIME_LIMIT + EMAIL_TIMEOUT + 30
 NOTIFICATION_MESSAGE_ID_DOMAIN = config("NOTIFICATION_MESSAGE_ID_DOMAIN", default="payments-api.local")
+
+# Signed webhooks to the buyer's endpoints (the outbox in payments_api.webhooks).
+# Development and tests only: lets webhooks go to http:// URLs and to loopback and private addresses. Link-local and
+# cloud metadata addresses (169.254.0.0/16, fe80::/10) stay refused even then.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = config("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False, cast=bool)
+# Seconds a delivery may take (connecting, sending, the whole answer) and how much of the answer is read.
+WEBHOOK_TIMEOUT = config("WEBHOOK_TIMEOUT", default=10, cast=float)
+WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024
+# How much of the answer the admin shows with the delivery.
+WEBHOOK_RESPONSE_EXCERPT_BYTES = 2000
+# Seconds before each retry after a failed attempt (plus up to a tenth at random): 5 s, 5 min, 30 min, 2 h, 5 h,
+# then every 10 h; the last attempt comes about 77.6 hours (over three days) after the first.
+WEBHOOK_RETRY_SCHEDULE = config(
+    "WEBHOOK_RETRY_SCHEDULE",
+    default="5,300,1800,7200,18000,36000,36000,36000,36000,36000,36000,36000",
+    cast=Csv(cast=int),
+)
+if not WEBHOOK_RETRY_SCHEDULE or min(WEBHOOK_RETRY_SCHEDULE) <= 0:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE must list positive numbers of seconds.")
+# An endpoint whose deliveries have failed for this long without a success is disabled and the operators told.
+WEBHOOK_DISABLE_AFTER_HOURS = config("WEBHOOK_DISABLE_AFTER_HOURS", default=72, cast=int)
+# After a secret is rotated, the previous one signs too for this long, so receivers can switch without a gap.
+WEBHOOK_SECRET_ROTATION_HOURS = config("WEBHOOK_SECRET_ROTATION_HOURS", default=24, cast=int)
+# A pending delivery due this many seconds ago and not yet sent is queued by the relay (beat runs it as often as
+# the e-mails'). Retries further ahead than WEBHOOK_COUNTDOWN_MAX seconds are left to it rather than held by a worker.
+WEBHOOK_RELAY_AFTER = config("WEBHOOK_RELAY_AFTER", default=30, cast=int)
+WEBHOOK_RELAY_BUDGET = NOTIFICATION_RELAY_BUDGET
+WEBHOOK_COUNTDOWN_MAX = 300
+WEBHOOK_SEND_SOFT_TIME_LIMIT = 2 * WEBHOOK_TIMEOUT + 10
+WEBHOOK_SEND_TIME_LIMIT = WEBHOOK_SEND_SOFT_TIME_LIMIT + 20
 
 # Seconds an authenticated user is kept in the cache between requests (0: load it from the database each time).
 # A save or delete of the user or its supplier drops it at once; only a change that bypasses the models (SQL, a
@@ -324,6 +359,15 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "payments_api.common.schema.declare_problem_responses",
+        "payments_api.webhooks.schema.declare_signature_headers",
+    ],
+    # OpenAPI 3.1 for its webhooks: the events sent to the buyer's endpoints (payments_api/payments/events.py).
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "payments_api.payments.events.ANTICIPATION_REQUESTED_WEBHOOK",
+        "payments_api.payments.events.ANTICIPATION_APPROVED_WEBHOOK",
+        "payments_api.payments.events.ANTICIPATION_DENIED_WEBHOOK",
+        "payments_api.payments.events.PAYMENT_CREATED_WEBHOOK",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AnticipationStatusEnum": "payments_api.payments.models.AnticipationStatus",

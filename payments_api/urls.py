@@ -19,6 +19,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("payments_api.payments.urls")),
     path("", include("payments_api.programme.urls")),
     path("", include("payments_api.requestlogs.urls")),
+    path("", include("payments_api.webhooks.urls")),
 ]
 
 urlpatterns = [

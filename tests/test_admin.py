@@ -23,6 +23,8 @@ OPERATOR_PERMISSIONS = {
     ("payments", "anticipation"): {"add": False, "change": False, "delete": False, "view": True},
     ("requestlogs", "requestlog"): {"add": False, "change": False, "delete": False, "view": True},
     ("notifications", "notification"): {"add": False, "change": False, "delete": False, "view": True},
+    ("webhooks", "webhookendpoint"): {"add": True, "change": True, "delete": True, "view": True},
+    ("webhooks", "webhookdelivery"): {"add": False, "change": False, "delete": False, "view": True},
     ("programme", "programme"): {"add": False, "change": False, "delete": False, "view": True},
     ("programme", "programmeversion"): {"add": False, "change": False, "delete": False, "view": True},
     ("programme", "calendaroverride"): {"add": True, "change": True, "delete": True, "view": True},

@@ -176,11 +176,29 @@ def test_api6_a_payment_is_anticipated_once_however_often_it_is_asked(supplier_c
 # API7 Server Side Request Forgery
 
 
-def test_api7_no_request_field_takes_a_url(anonymous_client):
+# The one URL a client gives is a webhook endpoint's, set by operators only and checked at registration and at
+# every send (webhooks/tests/test_transport.py has the rest).
+WEBHOOK_URL_FIELDS = {("WebhookEndpointCreateRequest", "url"), ("PatchedWebhookEndpointUpdateRequest", "url")}
+
+
+def test_api7_the_only_request_fields_taking_a_url_are_a_webhook_endpoints(anonymous_client):
     schema = anonymous_client.get("/api/schema/?format=json").json()
-    for name, component in schema["components"]["schemas"].items():
-        for field, definition in component.get("properties", {}).items():
-            assert definition.get("format") != "uri" or not name.endswith("Request"), (name, field)
+    url_fields = {
+        (name, field)
+        for name, component in schema["components"]["schemas"].items()
+        for field, definition in component.get("properties", {}).items()
+        if definition.get("format") == "uri" and name.endswith("Request")
+    }
+    assert url_fields == WEBHOOK_URL_FIELDS
+
+
+def test_api7_a_webhook_url_reaching_the_cloud_metadata_service_is_refused_whatever_the_settings(
+    operator_client, supplier_client, settings
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    body = {"url": "http://169.254.169.254/latest/meta-data/", "events": ["payment.created"]}
+    assert_problem(operator_client.post("/api/webhooks/endpoints/", body, format="json"), 400, "unsafe-webhook-url")
+    assert_problem(supplier_client.post("/api/webhooks/endpoints/", body, format="json"), 403)
 
 
 # API9 Improper Inventory Management

@@ -6,7 +6,7 @@ PROBLEM_SCHEMAS = {
     "ProblemFieldError": {
         "type": "object",
         "properties": {
-            "field": {"type": "string", "nullable": True, "description": "The field (or header), dotted if nested."},
+            "field": {"type": ["string", "null"], "description": "The field (or header), dotted if nested."},
             "detail": {"type": "string"},
             "code": {"type": "string"},
         },

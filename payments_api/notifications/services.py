@@ -7,7 +7,6 @@ can take), talks to the mail server outside any transaction, and records the out
 import datetime
 import logging
 import random
-import time
 from smtplib import SMTPException
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from payments_api.common.outbox import outbox_claim, outbox_publish, outbox_relay
 from payments_api.notifications.models import Notification, NotificationStatus
 
 if TYPE_CHECKING:
@@ -27,9 +27,6 @@ logger = logging.getLogger(__name__)
 
 # What a failed SMTP conversation raises: protocol errors, refused or dropped connections, timeouts.
 SEND_ERRORS = (SMTPException, OSError)
-
-# Until when (time.monotonic()) this process leaves new notifications to the relay after a failed publish.
-_publishing_paused_until = 0.0
 
 
 def notification_create(
@@ -47,27 +44,10 @@ def notification_create(
 
 
 def notification_enqueue(*, notification_id: int) -> bool:
-    """Publish the send task. Any failure to publish is logged, not raised: the row stays pending for the relay.
-
-    After a failed publish the process does not try again for NOTIFICATION_PUBLISH_PAUSE seconds, so a broker that
-    does not answer costs one request per pause the connection timeout, not every request.
-    """
-    global _publishing_paused_until
+    """Publish the send task; a broker failure leaves the row pending for the relay (see common/outbox.py)."""
     from payments_api.notifications.tasks import send_notification
 
-    if time.monotonic() < _publishing_paused_until:
-        logger.info("Publishing paused after a broker failure; notification %s left for the relay", notification_id)
-        return False
-    try:
-        send_notification.apply_async(args=(notification_id,), retry=False)
-    except Exception:
-        # Whatever the broker answers: kombu's OperationalError for a lost or refused connection, amqp's
-        # AccessRefused or NotAllowed for credentials or a virtual host it refuses. The action has committed and
-        # its row is the record, so the request must not fail for it.
-        _publishing_paused_until = time.monotonic() + settings.NOTIFICATION_PUBLISH_PAUSE
-        logger.warning("Broker unavailable; notification %s left for the relay", notification_id, exc_info=True)
-        return False
-    return True
+    return outbox_publish(task=send_notification, row_id=notification_id, pause=settings.NOTIFICATION_PUBLISH_PAUSE)
 
 
 def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
@@ -113,19 +93,7 @@ def notification_lease() -> datetime.timedelta:
 
 def _notification_claim(*, notification_id: int) -> Notification | None:
     """Take a pending notification that is due, count the attempt and lease it, in a short transaction."""
-    now = timezone.now()
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if notification is None:
-            return None  # sent, failed for good, waiting for its retry, or being sent by another worker
-        notification.attempts += 1
-        notification.next_attempt_at = now + notification_lease()
-        notification.save(update_fields=["attempts", "next_attempt_at"])
-    return notification
+    return outbox_claim(queryset=Notification.objects.all(), pk=notification_id, lease=notification_lease())
 
 
 def _hand_to_mail_server(message: EmailMultiAlternatives) -> None:
@@ -199,26 +167,13 @@ def notifications_relay(
     are spent; returns how many were queued.
     """
     older_than = datetime.timedelta(seconds=settings.NOTIFICATION_RELAY_AFTER) if older_than is None else older_than
-    budget = settings.NOTIFICATION_RELAY_BUDGET if budget is None else budget
-    deadline = time.monotonic() + budget
-    # Fixed for the run: the rows it queues become due now, after the cutoff, so a later batch does not take them.
-    cutoff = timezone.now() - older_than
-    queued = 0
-    while True:
-        with transaction.atomic():
-            overdue = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=NotificationStatus.PENDING, next_attempt_at__lt=cutoff)
-                .order_by("next_attempt_at")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            Notification.objects.filter(pk__in=overdue).update(next_attempt_at=timezone.now())
-        for notification_id in overdue:
-            if not notification_enqueue(notification_id=notification_id):
-                return queued  # the rest are due again after NOTIFICATION_RELAY_AFTER
-            queued += 1
-        if len(overdue) < batch_size or time.monotonic() >= deadline:
-            return queued
+    return outbox_relay(
+        model=Notification,
+        publish=lambda notification_id: notification_enqueue(notification_id=notification_id),
+        older_than=older_than,
+        batch_size=batch_size,
+        budget=settings.NOTIFICATION_RELAY_BUDGET if budget is None else budget,
+    )
 
 
 @transaction.atomic

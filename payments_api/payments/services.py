@@ -16,6 +16,7 @@ from payments_api.payments.errors import (
     OperatorRequired,
     OwnAnticipationDecision,
 )
+from payments_api.payments.events import anticipation_event_record, payment_event_record
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
     MAX_PAYMENT_VALUE,
@@ -29,6 +30,7 @@ from payments_api.programme.selectors import business_calendar, programme_curren
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.requestlogs.services import request_log_create
 from payments_api.users.models import Supplier, User
+from payments_api.webhooks.models import WebhookEventType
 
 # Far enough for any real invoice; dates near year 9999 break date arithmetic (the admin's date hierarchy, for one).
 MAX_DUE_YEARS_AHEAD = 10
@@ -70,6 +72,7 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+@transaction.atomic
 def payment_create(
     *,
     supplier: Supplier,
@@ -87,7 +90,7 @@ def payment_create(
     try:
         with transaction.atomic():
             # Exact in cents (validated above): quantizing writes it as money, 1E+3 as 1000.00, and never rounds.
-            return Payment.objects.create(
+            payment = Payment.objects.create(
                 supplier=supplier,
                 creation_date=today,
                 due_date=due_date,
@@ -98,6 +101,8 @@ def payment_create(
         if external_id is not None and Payment.objects.filter(supplier=supplier, external_id=external_id).exists():
             raise ExternalIdTaken(f"Supplier {supplier.pk} already has a payment with external id {external_id!r}.")
         raise exc
+    payment_event_record(payment=payment, today=today)
+    return payment
 
 
 @transaction.atomic
@@ -140,6 +145,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
 
     request_log = request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
     _supplier_notify(anticipation=anticipation, request_log=request_log)
+    anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
     return anticipation
 
 
@@ -176,6 +182,14 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
         raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
     _supplier_notify(anticipation=anticipation, request_log=request_log)
+    anticipation_event_record(
+        anticipation=anticipation,
+        event_type=(
+            WebhookEventType.ANTICIPATION_APPROVED
+            if decision == Decision.APPROVED
+            else WebhookEventType.ANTICIPATION_DENIED
+        ),
+    )
     return anticipation
 
 

@@ -43,3 +43,9 @@ def user_for_authentication(*, user_id: int | str) -> User | None:
         if user is not None and seconds:
             cache.set(key, user, seconds)
     return user
+
+
+def operator_emails() -> list[str]:
+    """The e-mail addresses of the active operators, for what they must be told (a webhook endpoint disabled)."""
+    operators = User.objects.filter(is_operator=True, is_active=True).exclude(email="").order_by("pk")
+    return list(operators.values_list("email", flat=True))

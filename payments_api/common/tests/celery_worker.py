@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import mail
 
 from payments_api.celery import app
+from payments_api.common import outbox
 
 DELIVERY_TIMEOUT = 15
 
@@ -48,6 +49,33 @@ def worker_queue():
         app.conf.update(saved)
         app.amqp.queues._consume_from = consume_from
         reset_broker_pools()
+
+
+@pytest.fixture
+def web_broker(worker_queue, monkeypatch):
+    """Points the web side's publishing at another broker address; the worker keeps its own connection.
+
+    Call the fixture's value with an address; with none, the broker is back: the real one, and a process that has
+    not paused its publishing (as the worker running the relay has not).
+    """
+    working = app.conf.broker_url
+
+    def point_to(url: str = working):
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this variable before its own configuration
+        app.conf.broker_url = url
+        reset_broker_pools()
+        if url == working:
+            monkeypatch.setattr(outbox, "_publishing_paused_until", 0.0)
+
+    yield point_to
+    point_to()
+
+
+@pytest.fixture
+def broker_down(web_broker):
+    """The web side publishes to a broker address where nothing listens. Calling the fixture's value brings it back."""
+    web_broker("amqp://guest:guest@127.0.0.1:1//")
+    return web_broker
 
 
 @pytest.fixture

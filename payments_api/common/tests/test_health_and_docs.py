@@ -149,6 +149,9 @@ def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_c
         "/api/token/logout/",
         "/api/token/refresh/",
         "/api/token/verify/",
+        "/api/webhooks/endpoints/",
+        "/api/webhooks/endpoints/{id}/",
+        "/api/webhooks/endpoints/{id}/rotate-secret/",
         "/health/",
     ]
 

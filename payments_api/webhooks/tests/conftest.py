@@ -1,0 +1,1 @@
+from payments_api.webhooks.tests.receiver import receiver  # noqa: F401
