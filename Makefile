@@ -5,7 +5,7 @@ PIPENV := sh contrib/pipenv
 MANAGE := $(PIPENV) run python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker beat test lint audit fuzz-live bench
+.PHONY: help install run worker beat test lint audit fuzz-live bench messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,8 +29,16 @@ worker: install ## Start a Celery worker (needs CELERY_BROKER_URL)
 beat: install ## Start Celery beat: the e-mail and webhook relays, adding up the list counts, purging expired keys and tokens
 	$(PIPENV) run celery -A payments_api beat --loglevel INFO --schedule .venv/celerybeat-schedule
 
-test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
+test: install ## Run the whole test suite (uses DATABASE_URL / CELERY_BROKER_URL when set; installs chromium as root)
+	@# The browser tests drive Debian's chromium: installed here when missing and possible, else they are skipped.
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "make test: installing chromium for the browser tests"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
 	$(PIPENV) run pytest
+
+messages: install ## Update the pt-BR and en catalogs in payments_api/locale and compile them (needs gettext)
+	$(PIPENV) run sh -c 'cd payments_api && django-admin makemessages -l pt_BR -l en --ignore "*/tests/*" \
+		--ignore "bench/*" && django-admin compilemessages'
 
 lint: install ## flake8, the import contracts (.importlinter), mypy (mypy.ini) and the migrations check
 	$(PIPENV) run flake8

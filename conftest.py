@@ -12,7 +12,7 @@ from payments_api.users.tests.factories import OperatorFactory, SupplierFactory,
 
 from payments_api.common.append_only import TRUNCATE_SETTING
 
-pytest_plugins = ["payments_api.common.tests.celery_worker"]
+pytest_plugins = ["payments_api.common.tests.celery_worker", "payments_api.common.tests.browser"]
 
 _execute_sql_flush = DatabaseOperations.execute_sql_flush
 

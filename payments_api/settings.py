@@ -25,7 +25,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1]", cast=Csv())
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the cockpit's site (payments_api/cockpit/sites.py) as admin.site.
+    "payments_api.cockpit.apps.CockpitAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "payments_api.requestlogs",
     "payments_api.notifications",
     "payments_api.webhooks",
+    "payments_api.cockpit",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "payments_api.common.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before anything renders: the admin speaks the browser's language (pt-BR or en).
+    "payments_api.common.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +138,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The languages of the pages (the API answers in LANGUAGE_CODE); the project's strings are in payments_api/locale.
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "payments_api" / "locale"]
+# One date format throughout the pages: 03/12/2026 in pt-BR, 2026-12-03 in en (payments_api/common/locale_formats).
+FORMAT_MODULE_PATH = ["payments_api.common.locale_formats"]
 TIME_ZONE = config("TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
@@ -215,6 +224,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Publishing from a request gives up quickly when the broker is unreachable; the outbox row is the record.
 CELERY_BROKER_CONNECTION_TIMEOUT = config("CELERY_BROKER_CONNECTION_TIMEOUT", default=2, cast=float)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# How often the admin dashboard's figures are computed in the background (they read every anticipation).
+DASHBOARD_REFRESH_SECONDS = config("DASHBOARD_REFRESH_SECONDS", default=60, cast=int)
+if DASHBOARD_REFRESH_SECONDS < 1:
+    raise ImproperlyConfigured("DASHBOARD_REFRESH_SECONDS must be at least 1.")
 # Run by `celery -A payments_api beat` (exactly one per deployment).
 NOTIFICATION_RELAY_EVERY = config("NOTIFICATION_RELAY_EVERY", default=15, cast=float)
 CELERY_BEAT_SCHEDULE = {
@@ -234,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
     "compact-request-log-counts": {
         "task": "payments_api.requestlogs.tasks.compact_request_log_counts",
         "schedule": 60.0,
+    },
+    "refresh-dashboard": {
+        "task": "payments_api.cockpit.tasks.refresh_dashboard",
+        "schedule": float(DASHBOARD_REFRESH_SECONDS),
     },
 }
 

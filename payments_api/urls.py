@@ -6,7 +6,6 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 from payments_api.common.docs import SwaggerView
 from payments_api.common.health import HealthView
 from payments_api.common.metrics_view import metrics_view
-from payments_api.common.throttling import login_throttled
 from payments_api.users.apis import TokenLogoutView, TokenObtainView
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -25,8 +24,6 @@ api_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    # Before the admin's own URLs: its login form is throttled like POST /api/token/ (same limits, same counters).
-    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     # Prometheus asks for /metrics, without a slash; not public (METRICS_ALLOWED_IPS, METRICS_TOKEN).

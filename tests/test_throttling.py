@@ -56,6 +56,16 @@ def assert_throttled(response) -> None:
     assert int(response["Retry-After"]) > 0
 
 
+def assert_admin_login_throttled(response) -> None:
+    """The admin's login answers a page in words, with the wait, rather than the API's problem document."""
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    seconds = int(response["Retry-After"])
+    assert seconds > 0
+    assert f"Wait {seconds} second".encode() in response.content
+    assert b'class="errornote"' in response.content
+
+
 def test_password_guessing_on_one_email_is_throttled_across_addresses(rates, supplier):
     rates(login_email="3/min", login_ip="100/min")
     email = supplier.user.email
@@ -253,7 +263,7 @@ def test_password_guessing_in_the_admin_is_throttled_per_email_across_addresses(
 
     client = Client()
     response = admin_login(f" {staff_operator.email.upper()} ", ip="203.0.113.99", client=client)
-    assert_throttled(response)
+    assert_admin_login_throttled(response)
     assert "_auth_user_id" not in client.session  # not logged in, even with the right password
     assert admin_login("someone-else@example.com", "wrong", ip="203.0.113.99").status_code == 200
 
@@ -263,7 +273,7 @@ def test_one_address_trying_many_emails_in_the_admin_is_throttled(rates, staff_o
     for attempt in range(3):
         assert admin_login(f"guess{attempt}@example.com", ip="192.0.2.7").status_code == 200
 
-    assert_throttled(admin_login(staff_operator.email, ip="192.0.2.7"))
+    assert_admin_login_throttled(admin_login(staff_operator.email, ip="192.0.2.7"))
     assert Client().get("/admin/login/", REMOTE_ADDR="192.0.2.7").status_code == 200  # the page itself still loads
     assert admin_login(staff_operator.email, ip="192.0.2.8").status_code == 302  # logged in elsewhere
 
@@ -274,7 +284,7 @@ def test_the_admin_and_the_api_share_the_login_budget(rates, staff_operator):
         assert_problem(login(staff_operator.email, "wrong", ip=f"203.0.113.{attempt}"), 401)
     assert admin_login(staff_operator.email, "wrong", ip="203.0.113.2").status_code == 200
 
-    assert_throttled(admin_login(staff_operator.email, ip="203.0.113.3"))
+    assert_admin_login_throttled(admin_login(staff_operator.email, ip="203.0.113.3"))
     assert_throttled(login(staff_operator.email, ip="203.0.113.4"))
 
 
@@ -283,4 +293,4 @@ def test_the_admin_login_counts_the_email_as_its_form_reads_it(rates, staff_oper
     full_width = staff_operator.email.replace("o", "\uff4f")  # NFKC-normalised to the same address by the form
     assert admin_login(full_width, ip="203.0.113.1").status_code == 302
 
-    assert_throttled(admin_login(staff_operator.email, ip="203.0.113.2"))
+    assert_admin_login_throttled(admin_login(staff_operator.email, ip="203.0.113.2"))

@@ -7,7 +7,9 @@ import time
 
 from django.conf import settings
 from django.db import connection
+from django.middleware.locale import LocaleMiddleware
 from django.urls import is_valid_path
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 
 from payments_api.common.exceptions import django_problem
@@ -158,3 +160,20 @@ def request_user_id(request) -> int | None:
     if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
         return None
     return user.pk if user.is_authenticated else None
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Pages (the admin) follow the browser's language among LANGUAGES; the API always answers in LANGUAGE_CODE, so
+    its problem documents read the same to every client."""
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)  # not whatever a page left on this thread
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

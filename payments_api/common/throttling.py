@@ -10,7 +10,6 @@ per-process memory cache. Windows are `duration` seconds aligned on the epoch, s
 around a window's end (docs/security.md).
 """
 
-import functools
 import hashlib
 import math
 from typing import cast
@@ -111,25 +110,14 @@ class AdminLoginEmailRateThrottle(LoginEmailRateThrottle):
         return AdminAuthenticationForm(request).fields["username"].to_python(request.POST.get("username"))
 
 
-def login_throttled(view):
-    """Wrap a Django login view (the admin's) so that its POSTs count against the limits of POST /api/token/."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            throttles = [LoginIPRateThrottle(), AdminLoginEmailRateThrottle()]
-            waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
-            if waits:
-                # Imported here: common.exceptions imports DRF's views, which import these throttles.
-                from payments_api.common.exceptions import django_problem
-
-                seconds = math.ceil(max(waits))
-                response = django_problem(429, "throttled", f"Too many login attempts; try again in {seconds} seconds.")
-                response["Retry-After"] = str(seconds)
-                return response
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def login_wait(request) -> int | None:
+    """Count a login form's POST (the admin's) against the limits of POST /api/token/ (same limits, same counters);
+    the whole seconds to wait when it is over one of them, else None."""
+    if request.method != "POST":
+        return None
+    throttles = [LoginIPRateThrottle(), AdminLoginEmailRateThrottle()]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
+    return math.ceil(max(waits)) if waits else None
 
 
 def login_account_ident(email: str) -> str:

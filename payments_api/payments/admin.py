@@ -1,8 +1,21 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payments_api.common.admin import (
     CSVExportAdminMixin,
@@ -12,12 +25,20 @@ from payments_api.common.admin import (
     is_admin_operator,
 )
 from payments_api.common.exceptions import DomainError
-from payments_api.payments.models import Anticipation, Decision, Payment, PaymentStatus
-from payments_api.payments.services import anticipation_decide, payment_create, payment_validate
+from payments_api.common.formatting import format_money, format_percent
+from payments_api.notifications.models import Notification
+from payments_api.payments.models import Anticipation, AnticipationStatus, Decision, Payment, PaymentStatus
+from payments_api.payments.services import (
+    anticipation_decide,
+    payment_create,
+    payment_validate,
+    payment_value_validate,
+)
+from payments_api.users.cnpj import format_cnpj, normalize_cnpj
 
 
 class PaymentStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -40,16 +61,26 @@ class PaymentForm(forms.ModelForm):
         cleaned = self.cleaned_data
         # The day the form is judged on is the day the payment is created on, even if it is saved after midnight.
         self.today = timezone.localdate()
-        if cleaned.get("due_date") and cleaned.get("value") is not None:
-            try:
-                payment_validate(
-                    due_date=cleaned["due_date"],
-                    value=cleaned["value"],
-                    external_id=cleaned.get("external_id"),
-                    today=self.today,
+        value, due_date = cleaned.get("value"), cleaned.get("due_date")
+        checks = []
+        if value is not None:
+            # The value on its own first, so it is said on its field, in words, whatever the due date holds: left to
+            # the database's check, a bad value would come back as "Constraint payment_value_range is violated".
+            checks.append(lambda: payment_value_validate(value=value))
+            if due_date:
+                checks.append(
+                    lambda: payment_validate(
+                        due_date=due_date, value=value, external_id=cleaned.get("external_id"), today=self.today
+                    )
                 )
+        errors: dict[str, str] = {}
+        for check in checks:
+            try:
+                check()
             except DomainError as exc:
-                raise ValidationError({getattr(exc, "field", None) or "__all__": exc.detail}) from exc
+                errors.setdefault(getattr(exc, "field", None) or "__all__", exc.detail)
+        if errors:
+            raise ValidationError(errors)
         return cleaned
 
 
@@ -62,7 +93,9 @@ class PaymentAdmin(
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status", "created_by")
+    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value_display", "status", "created_by")
+    # The spreadsheet gets the values themselves (the API's), not the list's formatted text.
+    csv_export_fields = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status", "created_by")
     list_filter = (PaymentStatusFilter, "due_date")
     search_fields = ("id", "external_id", "supplier__corporate_name", "supplier__reg_number")
     list_select_related = ("supplier", "created_by")
@@ -72,9 +105,13 @@ class PaymentAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(anticipation_status=F("anticipation__status"))
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, payment):
         return payment.status_on(timezone.localdate()).label
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, payment: Payment) -> str:
+        return format_money(payment.value)
 
     def has_add_permission(self, request):
         # As in the API: whoever is neither a supplier nor an operator creates no payment, superusers included.
@@ -86,50 +123,332 @@ class PaymentAdmin(
         obj.pk, obj.creation_date, obj.value = created.pk, created.creation_date, created.value
 
 
+class AnticipationQueueFilter(admin.SimpleListFilter):
+    """The status filter, on pending until another status (or all) is chosen: the list opens as the queue."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*AnticipationStatus.choices, (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or AnticipationStatus.PENDING_CONFIRMATION
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() in AnticipationStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+def queue_totals(queryset) -> dict:
+    """How many anticipations `queryset` holds and their face and new values (the list's and a confirmation's)."""
+    return queryset.order_by().aggregate(
+        count=Count("pk"),
+        value=Coalesce(Sum("payment__value"), Decimal("0.00")),
+        new_value=Coalesce(Sum("new_value"), Decimal("0.00")),
+    )
+
+
+# What an anticipation's page shows of its price.
+TERMS = (
+    "payment_value",
+    "due_date",
+    "new_due_date",
+    "new_value_display",
+    "discount_display",
+    "days_early_display",
+    "apr_display",
+    "monthly_rate",
+    "priced_with",
+)
+
+
 @admin.register(Anticipation)
 class AnticipationAdmin(
     ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
 ):
+    """The operators' queue: pending first and oldest first, decided with the same service as the API."""
+
     operator_permissions = ("view",)
     list_display = (
         "id",
-        "payment",
-        "creation_date",
+        "supplier",
+        "payment_value",
+        "new_value_display",
+        "discount_display",
+        "days_early_display",
+        "apr_display",
         "new_due_date",
+        "waiting_since",
+    )
+    list_filter = (AnticipationQueueFilter, "new_due_date")
+    search_fields = (
+        "=id",
+        "=payment__id",
+        "payment__external_id",
+        "payment__supplier__corporate_name",
+        "payment__supplier__user__email",
+    )
+    search_help_text = _(
+        "Anticipation or payment id, invoice number, supplier name, CNPJ (with or without punctuation), e-mail."
+    )
+    list_select_related = ("payment__supplier",)
+    # Oldest first: the queue is worked from the request that has waited longest.
+    ordering = ("pk",)
+    change_list_template = "admin/payments/anticipation/change_list.html"
+    # The spreadsheet gets the values themselves (the API's), not the list's formatted text.
+    csv_export_fields = (
+        "id",
+        "csv_payment",
+        "csv_corporate_name",
+        "csv_cnpj",
+        "csv_value",
         "new_value",
+        "csv_discount",
+        "csv_days_early",
+        "csv_apr",
         "monthly_rate",
         "priced_with",
+        "csv_due_date",
+        "new_due_date",
+        "creation_date",
         "status",
         "update_date",
     )
-    list_filter = ("status", "new_due_date")
-    search_fields = ("id", "payment__id", "payment__supplier__corporate_name")
-    list_select_related = ("payment",)
     actions = ("approve", "deny")
-
-    @admin.display(description="programme version", ordering="programme_version")
-    def priced_with(self, anticipation):
-        return anticipation.programme_version_id  # the number, without a query per row
+    fieldsets = (
+        (None, {"fields": ("status", "supplier", "payment_link", "creation_date", "update_date")}),
+        (_("Terms"), {"fields": TERMS}),
+    )
+    # The page shows the anticipation; it is changed only by a decision.
+    readonly_fields = ("status", "supplier", "payment_link", "creation_date", "update_date", *TERMS)
 
     def has_decide_permission(self, request):
-        # The service refuses anyone else; the actions are not even offered to them.
+        # The service refuses anyone else; the actions and buttons are not even offered to them.
         return is_admin_operator(request.user)
 
-    def _decide(self, request, queryset, decision: Decision):
+    # --- columns -------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("supplier"), ordering="payment__supplier__corporate_name")
+    def supplier(self, anticipation: Anticipation):
+        supplier = anticipation.payment.supplier
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', supplier.corporate_name, format_cnpj(supplier.reg_number)
+        )
+
+    @admin.display(description=_("payment"))
+    def payment_link(self, anticipation: Anticipation):
+        url = reverse("admin:payments_payment_change", args=[anticipation.payment_id])
+        return format_html('<a href="{}">{}</a>', url, _("Payment #%(id)s") % {"id": anticipation.payment_id})
+
+    @admin.display(description=_("payment value"), ordering="payment__value")
+    def payment_value(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.payment.value)
+
+    @admin.display(description=_("due date"), ordering="payment__due_date")
+    def due_date(self, anticipation: Anticipation):
+        return anticipation.payment.due_date
+
+    @admin.display(description=_("new value"), ordering="new_value")
+    def new_value_display(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.new_value)
+
+    @admin.display(description=_("discount"))
+    def discount_display(self, anticipation: Anticipation) -> str:
+        return format_money(anticipation.discount)
+
+    @admin.display(description=_("days early"))
+    def days_early_display(self, anticipation: Anticipation) -> int:
+        return anticipation.days_early
+
+    @admin.display(description=_("APR"))
+    def apr_display(self, anticipation: Anticipation):
+        # With the monthly rate it was priced at (the programme's when it was requested).
+        monthly = _("%(rate)s a month") % {"rate": format_percent(anticipation.monthly_rate, decimal_pos=2)}
+        return format_html('{}<br><span class="quiet">{}</span>', format_percent(anticipation.apr), monthly)
+
+    @admin.display(description=_("programme version"), ordering="programme_version")
+    def priced_with(self, anticipation: Anticipation):
+        return anticipation.programme_version_id  # the number, without a query per row
+
+    @admin.display(description=_("status"), ordering="creation_date")
+    def waiting_since(self, anticipation: Anticipation):
+        """Pending: how long it has waited, since when; decided: the decision and its day (one column for both)."""
+        if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
+            day, state = anticipation.update_date, anticipation.get_status_display()
+        else:
+            day, waited = anticipation.creation_date, (timezone.localdate() - anticipation.creation_date).days
+            state = ngettext("waiting %(days)s day", "waiting %(days)s days", waited) % {"days": waited}
+        return format_html('{}<br><span class="quiet">{}</span>', state, date_format(day))
+
+    # --- the spreadsheet's columns: the values themselves -------------------------------------------------------
+
+    @admin.display(description=_("payment"))
+    def csv_payment(self, anticipation: Anticipation) -> int:
+        return anticipation.payment_id
+
+    @admin.display(description=_("corporate name"))
+    def csv_corporate_name(self, anticipation: Anticipation) -> str:
+        return anticipation.payment.supplier.corporate_name
+
+    @admin.display(description="CNPJ")
+    def csv_cnpj(self, anticipation: Anticipation) -> str:
+        return anticipation.payment.supplier.reg_number
+
+    @admin.display(description=_("value"))
+    def csv_value(self, anticipation: Anticipation) -> Decimal:
+        return anticipation.payment.value
+
+    @admin.display(description=_("discount"))
+    def csv_discount(self, anticipation: Anticipation) -> Decimal:
+        return anticipation.discount
+
+    @admin.display(description=_("days early"))
+    def csv_days_early(self, anticipation: Anticipation) -> int:
+        return anticipation.days_early
+
+    @admin.display(description=_("APR"))
+    def csv_apr(self, anticipation: Anticipation) -> Decimal:
+        return round(anticipation.apr, 6)
+
+    @admin.display(description=_("due date"))
+    def csv_due_date(self, anticipation: Anticipation):
+        return anticipation.payment.due_date
+
+    # --- the list's search and totals ----------------------------------------------------------------------------
+
+    def get_search_fields(self, request):
+        # Ids are matched exactly, and only by a number: a term that is not one leaves them out instead of failing.
+        fields = super().get_search_fields(request)
+        if not request.GET.get(SEARCH_VAR, "").strip().isdigit():
+            fields = tuple(field for field in fields if not field.startswith("="))
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        searched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The CNPJ is stored as its 14 characters: found bare or as printed (12.ABC.345/01DE-35), in any case.
+        compact = normalize_cnpj(search_term)
+        if len(compact) >= 4:
+            searched |= queryset.filter(payment__supplier__reg_number__contains=compact)
+        return searched, may_have_duplicates
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = response.context_data if isinstance(response, TemplateResponse) else None
+        if context is not None and (changelist := context.get("cl")) is not None:
+            context["queue_totals"] = queue_totals(changelist.queryset)
+        return response
+
+    # --- decisions -----------------------------------------------------------------------------------------------
+
+    def decide(self, request, anticipations, decision: Decision) -> int:
+        """Decide each anticipation through the service, as the API does; log each decision in the admin's history.
+
+        Returns how many were decided; each refusal is reported in the service's words.
+        """
         decided = 0
-        for anticipation in queryset:
+        for anticipation in anticipations:
             try:
-                anticipation_decide(anticipation=anticipation, decision=decision, decided_by=request.user)
-                decided += 1
+                anticipation = anticipation_decide(
+                    anticipation=anticipation, decision=decision, decided_by=request.user
+                )
             except DomainError as exc:
-                self.message_user(request, f"Anticipation #{anticipation.pk}: {exc.detail}", messages.ERROR)
-        if decided:
-            self.message_user(request, f"{decided} anticipation(s) {decision.label.lower()}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Anticipation #%(id)s: %(reason)s") % {"id": anticipation.pk, "reason": exc.detail},
+                    messages.ERROR,
+                )
+                continue
+            self.log_change(request, anticipation, decision.label)
+            decided += 1
+        return decided
 
-    @admin.action(description="Approve selected anticipations", permissions=["decide"])
+    def _decide_selected(self, request, queryset, decision: Decision):
+        if request.POST.get("post") != "yes":
+            return self.decision_confirmation(request, queryset, decision)
+        if decided := self.decide(request, queryset.select_related("payment__supplier"), decision):
+            message = (
+                ngettext("%(count)d anticipation approved.", "%(count)d anticipations approved.", decided)
+                if decision == Decision.APPROVED
+                else ngettext("%(count)d anticipation denied.", "%(count)d anticipations denied.", decided)
+            )
+            self.message_user(request, message % {"count": decided}, messages.SUCCESS)
+        return None
+
+    def decision_confirmation(self, request, queryset, decision: Decision):
+        """The page that lists what the action will decide, with its totals, before anything is decided."""
+        shown = list(queryset.select_related("payment__supplier").order_by("pk")[: self.list_per_page])
+        totals = queue_totals(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                _("Approve these anticipations?") if decision == Decision.APPROVED else _("Deny these anticipations?")
+            ),
+            "opts": self.model._meta,
+            "decision": decision,
+            "action": "approve" if decision == Decision.APPROVED else "deny",
+            "anticipations": shown,
+            "not_shown": totals["count"] - len(shown),
+            "totals": totals,
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/payments/anticipation/decision_confirmation.html", context)
+
+    @admin.action(description=_("Approve selected anticipations"), permissions=["decide"])
     def approve(self, request, queryset):
-        self._decide(request, queryset, Decision.APPROVED)
+        return self._decide_selected(request, queryset, Decision.APPROVED)
 
-    @admin.action(description="Deny selected anticipations", permissions=["decide"])
+    @admin.action(description=_("Deny selected anticipations"), permissions=["decide"])
     def deny(self, request, queryset):
-        self._decide(request, queryset, Decision.DENIED)
+        return self._decide_selected(request, queryset, Decision.DENIED)
+
+    # --- the anticipation's page ---------------------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<int:object_id>/decide/", decide, name="%s_%s_decide" % info), *super().get_urls()]
+
+    def decide_view(self, request, object_id: int):
+        """The Approve and Deny buttons of an anticipation's page (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        anticipation = get_object_or_404(Anticipation, pk=object_id)
+        try:
+            decision = Decision(request.POST.get("decision"))
+        except ValueError:
+            return HttpResponseBadRequest(_("Choose to approve or to deny."))
+        if self.decide(request, [anticipation], decision):
+            message = _("Anticipation #%(id)s approved.") if decision == Decision.APPROVED else _(
+                "Anticipation #%(id)s denied."
+            )
+            self.message_user(request, message % {"id": anticipation.pk}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:payments_anticipation_change", args=[anticipation.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        anticipation = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if anticipation is not None:
+            extra_context.update(
+                may_decide=self.has_decide_permission(request)
+                and anticipation.status == AnticipationStatus.PENDING_CONFIRMATION,
+                request_logs=anticipation.logs.select_related("user").order_by("created_at", "pk"),
+                notifications=Notification.objects.filter(request_log__anticipation=anticipation)
+                .select_related("request_log")
+                .order_by("pk"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

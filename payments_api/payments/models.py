@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from payments_api.common.models import MoneyField
 from payments_api.programme.models import MAX_MONTHLY_RATE, RATE, ProgrammeVersion
@@ -16,26 +17,26 @@ EXTERNAL_ID_MAX_LENGTH = 64
 
 
 class AnticipationStatus(models.TextChoices):
-    PENDING_CONFIRMATION = "PC", "Pending confirmation"
-    APPROVED = "A", "Approved"
-    DENIED = "D", "Denied"
+    PENDING_CONFIRMATION = "PC", _("Pending confirmation")
+    APPROVED = "A", _("Approved")
+    DENIED = "D", _("Denied")
 
 
 class Decision(models.TextChoices):
     """What an operator may turn a pending anticipation into."""
 
-    APPROVED = AnticipationStatus.APPROVED.value, "Approved"
-    DENIED = AnticipationStatus.DENIED.value, "Denied"
+    APPROVED = AnticipationStatus.APPROVED.value, _("Approved")
+    DENIED = AnticipationStatus.DENIED.value, _("Denied")
 
 
 class PaymentStatus(models.TextChoices):
     """The five states that partition all payments on a given day (derived, never stored)."""
 
-    AVAILABLE = "A", "Available"
-    UNAVAILABLE = "U", "Unavailable"
-    PENDING_CONFIRMATION = "PC", "Pending confirmation"
-    ANTICIPATED = "AN", "Anticipated"
-    DENIED = "D", "Denied"
+    AVAILABLE = "A", _("Available")
+    UNAVAILABLE = "U", _("Unavailable")
+    PENDING_CONFIRMATION = "PC", _("Pending confirmation")
+    ANTICIPATED = "AN", _("Anticipated")
+    DENIED = "D", _("Denied")
 
     @classmethod
     def conditions(cls, *, today) -> dict[str, Q]:
@@ -193,3 +194,16 @@ class PaymentCount(models.Model):
 
     def __str__(self):
         return f"{self.payments:+} payments due {self.due_date} ({self.anticipation_status or 'no anticipation'})"
+    @property
+    def days_early(self) -> int:
+        """Calendar days between the new due date and the payment's due date."""
+        return (self.payment.due_date - self.new_due_date).days
+
+    @property
+    def discount(self) -> Decimal:
+        return self.payment.value - self.new_value
+
+    @property
+    def apr(self) -> Decimal:
+        """The annual rate the discount is worth on the face value: discount / value x 365 / days early."""
+        return self.discount / self.payment.value * 365 / self.days_early

@@ -62,6 +62,11 @@ def payment_validate(
         raise InvalidPayment(
             f"The due date cannot be more than {MAX_DUE_YEARS_AHEAD} years ahead (after {latest}).", field="due_date"
         )
+    payment_value_validate(value=value)
+
+
+def payment_value_validate(*, value: Decimal) -> None:
+    """The value alone, so a form can say what is wrong with it whatever its other fields hold."""
     if not Decimal("0") < value <= MAX_PAYMENT_VALUE or value != value.quantize(CENT):
         raise InvalidPayment(f"The value must be between 0.01 and {MAX_PAYMENT_VALUE}, in cents.", field="value")
 

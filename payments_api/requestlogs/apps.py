@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestLogsConfig(AppConfig):
     name = "payments_api.requestlogs"
-    verbose_name = "Request logs"
+    verbose_name = _("Request logs")

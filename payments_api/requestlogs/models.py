@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestLogAction(models.TextChoices):
-    REQUESTED = "R", "Requested"
-    APPROVED = "A", "Approved"
-    DENIED = "D", "Denied"
+    REQUESTED = "R", _("Requested")
+    APPROVED = "A", _("Approved")
+    DENIED = "D", _("Denied")
 
 
 class AppendOnlyError(Exception):
@@ -44,7 +45,7 @@ class RequestLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} anticipation #{self.anticipation_id} by {self.user_id}"
+        return f"{self.get_action_display()} anticipation #{self.anticipation_id} by {self.user.email}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from payments_api.common.admin import (
     CSVExportAdminMixin,
@@ -72,10 +73,10 @@ class UserAdmin(OperatorAdminMixin, DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name")}),
-        ("Role", {"fields": ("is_operator",)}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Important dates", {"fields": ("last_login", "date_joined", "created_by")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Role"), {"fields": ("is_operator",)}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "created_by")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "is_operator")}),)
     operator_permissions = ("view", "add", "change", "delete")

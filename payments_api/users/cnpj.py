@@ -35,3 +35,10 @@ def is_valid_cnpj(value: str) -> bool:
 def validate_cnpj(value: str) -> None:
     if not is_valid_cnpj(normalize_cnpj(value)):
         raise ValidationError("Enter a valid CNPJ (14 characters with valid check digits).", code="invalid_cnpj")
+
+
+def format_cnpj(value: str) -> str:
+    """The 14 characters as printed: 12.ABC.345/01DE-35 (anything else is returned as it is)."""
+    if len(value) != 14:
+        return value
+    return f"{value[:2]}.{value[2:5]}.{value[5:8]}/{value[8:12]}-{value[12:]}"

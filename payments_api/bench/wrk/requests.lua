@@ -1,5 +1,5 @@
 -- Replays the requests listed in a file, one per line: METHOD <tab> PATH <tab> TOKEN <tab> BODY (token and body
--- may be empty). Each wrk thread takes every n-th line from its own offset, so no two send the same request
+-- may be empty; a token "session:<key>" is sent as the session cookie of a page). Each wrk thread takes every n-th line from its own offset, so no two send the same request
 -- (with fewer lines than threads, every thread takes them all), and starts again from the top when it runs out.
 -- At the end one JSON line reports the run.
 --   wrk -t2 -c8 -d10s -s requests.lua http://127.0.0.1:8000 -- requests.tsv 2
@@ -17,7 +17,8 @@ local position = 0
 local function prepare(line)
   local method, path, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
   local headers = {}
-  if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+  if token:sub(1, 8) == "session:" then headers["Cookie"] = "sessionid=" .. token:sub(9)
+  elseif token ~= "" then headers["Authorization"] = "Bearer " .. token end
   if body ~= "" then headers["Content-Type"] = "application/json" else body = nil end
   return wrk.format(method, path, headers, body)
 end

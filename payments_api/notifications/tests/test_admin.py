@@ -88,3 +88,53 @@ def test_notifications_cannot_be_added_changed_or_deleted_in_the_admin(operator_
     assert operator_admin_client.get(f"{CHANGELIST}add/").status_code == 403
     assert operator_admin_client.post(f"{CHANGELIST}{sent.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Notification.objects.filter(pk=sent.pk).exists()
+
+
+def test_the_changelist_names_the_actor_by_e_mail_and_shows_no_next_attempt_once_sent(operator_admin_client):
+    from django.utils import timezone
+
+    sent = notification(NotificationStatus.SENT, attempts=1, sent_at=timezone.now())
+    pending = notification(NotificationStatus.PENDING)
+
+    response = operator_admin_client.get(CHANGELIST)
+
+    page = response.content.decode()
+    for row in (sent, pending):
+        actor = row.request_log.user.email
+        assert f'<td class="field-actor">{actor}</td>' in page
+        assert f"Requested anticipation #{row.request_log.anticipation_id}" in page
+    assert page.count('<td class="field-next_attempt">-</td>') == 1  # the sent one
+    assert f" by {sent.request_log.user_id}<" not in page
+
+
+def test_the_notification_page_previews_the_e_mail(operator_admin_client):
+    from decimal import Decimal
+
+    from payments_api.payments.services import anticipation_request, payment_create
+    from payments_api.payments.tests.factories import days
+    from payments_api.users.tests.factories import SupplierFactory
+
+    supplier = SupplierFactory(corporate_name="Preview Ltda", language="en")
+    payment = payment_create(supplier=supplier, due_date=days(40), value=Decimal("1000.00"))
+    anticipation_request(payment=payment, new_due_date=days(10), requested_by=supplier.user)
+    row = Notification.objects.get()
+
+    response = operator_admin_client.get(f"{CHANGELIST}{row.pk}/change/")
+
+    preview = response.context["preview"]
+    assert f"#{payment.pk}" in preview["subject"]
+    assert "Preview Ltda" in preview["text"] and f"#{payment.pk}" in preview["text"]
+    assert "<html" in preview["html"].lower() and "Preview Ltda" in preview["html"]
+    page = response.content.decode()
+    assert 'id="email-html" title="HTML part" sandbox srcdoc="' in page
+    assert "&lt;html" in page.lower()  # the HTML part is an attribute's text, never markup of the admin's page
+
+
+def test_the_page_of_a_sent_notification_shows_no_next_attempt(operator_admin_client):
+    from django.utils import timezone
+
+    sent = notification(NotificationStatus.SENT, attempts=1, sent_at=timezone.now())
+    pending = notification(NotificationStatus.PENDING)
+
+    assert b"field-next_attempt_at" not in operator_admin_client.get(f"{CHANGELIST}{sent.pk}/change/").content
+    assert b"field-next_attempt_at" in operator_admin_client.get(f"{CHANGELIST}{pending.pk}/change/").content

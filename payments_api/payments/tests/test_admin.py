@@ -16,6 +16,7 @@ from django.utils import timezone
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
+from payments_api.users.cnpj import format_cnpj
 from payments_api.users.tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,12 +98,12 @@ def test_a_user_that_is_not_staff_is_sent_to_the_login_page(client, operator):
 # --- approve and deny ------------------------------------------------------------------------------------------------
 
 
-def run_action(client, action: str, anticipations):
-    return client.post(
-        ANTICIPATIONS,
-        {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]},
-        follow=True,
-    )
+def run_action(client, action: str, anticipations, *, confirmed: bool = True):
+    """Select `anticipations` in the list of every status and run `action`, confirming on its confirmation page
+    unless `confirmed` is False."""
+    selected = {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]}
+    data = {**selected, "post": "yes"} if confirmed else selected
+    return client.post(f"{ANTICIPATIONS}?status=all", data, follow=True)
 
 
 @pytest.mark.parametrize(("action", "status"), [("approve", APPROVED), ("deny", DENIED)])
@@ -124,7 +125,7 @@ def test_the_action_decides_the_selected_anticipations_through_the_service(
     assert Anticipation.objects.get(pk=untouched.pk).status == PENDING
     assert not RequestLog.objects.filter(anticipation=untouched).exists()
     assert sorted(message.to[0] for message in mailoutbox) == [supplier.user.email] * 2
-    assert (SUCCESS, f"2 anticipation(s) {'approved' if action == 'approve' else 'denied'}.") in messages_of(response)
+    assert (SUCCESS, f"2 anticipations {'approved' if action == 'approve' else 'denied'}.") in messages_of(response)
 
 
 @pytest.mark.parametrize(("action", "current"), [("deny", APPROVED), ("approve", DENIED), ("approve", APPROVED)])
@@ -149,7 +150,7 @@ def test_the_action_decides_the_pending_and_reports_the_decided(operator_admin_c
     assert Anticipation.objects.get(pk=pending.pk).status == APPROVED
     assert Anticipation.objects.get(pk=decided.pk).status == DENIED
     assert list(RequestLog.objects.values_list("anticipation_id", "action")) == [(pending.pk, APPROVED)]
-    assert (SUCCESS, "1 anticipation(s) approved.") in messages_of(response)
+    assert (SUCCESS, "1 anticipation approved.") in messages_of(response)
     assert any(level == ERROR and f"#{decided.pk}" in text for level, text in messages_of(response))
 
 
@@ -328,6 +329,34 @@ def test_a_payment_cannot_be_deleted_in_the_admin(request, who, supplier):
     assert Payment.objects.filter(pk=payment.pk).exists()
 
 
+@pytest.mark.parametrize("due_date", [days(-1), None])
+@pytest.mark.parametrize("value", ["0", "-5.00"])
+def test_a_bad_value_is_said_on_its_field_in_words_whatever_the_due_date(
+    operator_admin_client, supplier, due_date, value
+):
+    response = operator_admin_client.post(
+        f"{PAYMENTS}add/",
+        {"supplier": supplier.pk, "due_date": due_date.isoformat() if due_date else "", "value": value},
+    )
+
+    form = response.context["adminform"].form
+    assert form.errors["value"] == ["The value must be between 0.01 and 999999999.99, in cents."]
+    assert "due_date" in form.errors
+    assert not form.non_field_errors()
+    assert b"is violated" not in response.content
+    assert not Payment.objects.exists()
+
+
+def test_the_payment_list_shows_values_as_money(operator_admin_client, supplier):
+    PaymentFactory(supplier=supplier, value=Decimal("1234567.89"))
+
+    page = operator_admin_client.get(PAYMENTS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="field-value_display">R$1,234,567.89</td>' in page
+
+    page = operator_admin_client.get(PAYMENTS, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert '<td class="field-value_display">R$ 1.234.567,89</td>' in page
+
+
 # --- CSV export ------------------------------------------------------------------------------------------------------
 
 
@@ -364,7 +393,8 @@ def test_the_csv_export_holds_every_row_of_the_search_not_one_page(operator_admi
 
 
 def test_the_anticipations_and_logs_changelists_export_csv(operator_admin_client, history):
-    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/"))) == 1 + 2
+    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/", {"status": "all"}))) == 1 + 2
+    assert len(exported(operator_admin_client.get(f"{ANTICIPATIONS}export-csv/"))) == 1 + 1  # the queue: pending
     assert len(exported(operator_admin_client.get(f"{REQUEST_LOGS}export-csv/", {"action": "R"}))) == 1 + 2
 
 
@@ -374,3 +404,109 @@ def test_the_csv_export_needs_the_view_permission(client, supplier):
 
     client.force_login(supplier.user)
     assert client.get(f"{PAYMENTS}export-csv/").status_code == 302
+
+
+# --- the queue -------------------------------------------------------------------------------------------------------
+
+
+def listed(response) -> list[int]:
+    return [anticipation.pk for anticipation in response.context["cl"].result_list]
+
+
+def test_the_anticipation_list_opens_on_the_pending_queue_oldest_first(operator_admin_client, supplier):
+    older = AnticipationFactory(payment__supplier=supplier, creation_date=days(-2))
+    AnticipationFactory(payment__supplier=supplier, status=APPROVED)
+    newer = AnticipationFactory(payment__supplier=supplier, creation_date=days(-1))
+
+    response = operator_admin_client.get(ANTICIPATIONS)
+
+    assert listed(response) == [older.pk, newer.pk]
+    assert response.context["queue_totals"] == {
+        "count": 2,
+        "value": Decimal("2000.00"),
+        "new_value": Decimal("1960.00"),
+    }
+    assert len(listed(operator_admin_client.get(ANTICIPATIONS, {"status": "all"}))) == 3
+    assert len(listed(operator_admin_client.get(ANTICIPATIONS, {"status": "A"}))) == 1
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        lambda a: a.payment.supplier.reg_number,
+        lambda a: format_cnpj(a.payment.supplier.reg_number),
+        lambda a: a.payment.supplier.corporate_name.upper(),
+        lambda a: a.payment.supplier.user.email,
+        lambda a: a.payment.external_id,
+        lambda a: str(a.pk),
+    ],
+    ids=["bare CNPJ", "formatted CNPJ", "corporate name", "e-mail", "external id", "id"],
+)
+def test_the_queue_is_searched_by(operator_admin_client, supplier, other_supplier, term):
+    wanted = AnticipationFactory(payment__supplier=supplier, payment__external_id="NF-2026-0042")
+    AnticipationFactory(payment__supplier=other_supplier, payment__external_id="NF-2026-0099")
+
+    response = operator_admin_client.get(ANTICIPATIONS, {"q": term(wanted)})
+
+    assert listed(response) == [wanted.pk]
+    assert response.context["queue_totals"]["count"] == 1
+
+
+def test_a_bulk_decision_shows_a_confirmation_and_decides_nothing_before_it(operator_admin_client, supplier):
+    pending = [AnticipationFactory(payment__supplier=supplier) for _ in range(2)]
+
+    response = run_action(operator_admin_client, "deny", pending, confirmed=False)
+
+    assert response.status_code == 200
+    assert [anticipation.pk for anticipation in response.context["anticipations"]] == [a.pk for a in pending]
+    assert response.context["totals"] == {"count": 2, "value": Decimal("2000.00"), "new_value": Decimal("1960.00")}
+    assert b'name="post" value="yes"' in response.content
+    assert set(Anticipation.objects.values_list("status", flat=True)) == {PENDING}
+    assert not RequestLog.objects.exists()
+
+
+def test_every_admin_decision_is_in_the_admins_history(operator_admin_client, admin_operator, supplier):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    pending = AnticipationFactory(payment__supplier=supplier)
+
+    run_action(operator_admin_client, "deny", [pending])
+
+    entry = LogEntry.objects.get()
+    assert (entry.user, entry.object_id, entry.action_flag, entry.change_message) == (
+        admin_operator,
+        str(pending.pk),
+        CHANGE,
+        "Denied",
+    )
+    history = operator_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/history/").content.decode()
+    assert "Denied" in history
+
+
+@pytest.mark.parametrize(("decision", "status"), [("A", APPROVED), ("D", DENIED)])
+def test_the_buttons_of_an_anticipations_page_decide_it(
+    operator_admin_client, admin_operator, supplier, decision, status
+):
+    pending = AnticipationFactory(payment__supplier=supplier)
+    page = operator_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/change/")
+    assert b'id="decide-A"' in page.content and b'id="decide-D"' in page.content
+
+    response = operator_admin_client.post(f"{ANTICIPATIONS}{pending.pk}/decide/", {"decision": decision}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{ANTICIPATIONS}{pending.pk}/change/"
+    assert Anticipation.objects.get(pk=pending.pk).status == status
+    assert RequestLog.objects.get(anticipation=pending).user == admin_operator
+    assert b'id="decide-A"' not in response.content  # decided: no buttons left
+
+
+def test_the_decision_url_refuses_what_is_not_a_decision(operator_admin_client, superuser_admin_client, supplier):
+    pending = AnticipationFactory(payment__supplier=supplier)
+    url = f"{ANTICIPATIONS}{pending.pk}/decide/"
+
+    assert operator_admin_client.get(url).status_code == 405
+    assert operator_admin_client.post(url, {"decision": "PC"}).status_code == 400
+    assert superuser_admin_client.post(url, {"decision": "A"}).status_code == 403
+    assert b'id="decide-A"' not in superuser_admin_client.get(f"{ANTICIPATIONS}{pending.pk}/change/").content
+    assert operator_admin_client.post(f"{ANTICIPATIONS}999999/decide/", {"decision": "A"}).status_code == 404
+    assert Anticipation.objects.get(pk=pending.pk).status == PENDING
+    assert not RequestLog.objects.exists()

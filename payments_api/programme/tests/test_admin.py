@@ -89,4 +89,4 @@ def test_each_anticipation_shows_the_rate_it_was_priced_at(operator_admin_client
 
     response = operator_admin_client.get("/admin/payments/anticipation/")
 
-    assert b"0.017500" in response.content
+    assert b"1.75% a month" in response.content

@@ -189,3 +189,11 @@ def test_supplier_form_refuses_a_cnpj_already_taken_in_another_format(db):
     assert not form.is_valid()
     assert "reg_number" in form.errors
     assert Supplier.objects.count() == 1
+
+
+def test_a_cnpj_is_formatted_as_printed():
+    from payments_api.users.cnpj import format_cnpj
+
+    assert format_cnpj("12ABC34501DE35") == "12.ABC.345/01DE-35"
+    assert format_cnpj("11222333000181") == "11.222.333/0001-81"
+    assert format_cnpj("123") == "123"
