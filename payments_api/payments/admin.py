@@ -93,7 +93,9 @@ class PaymentAdmin(
     operator_permissions = ("view",)
 
     form = PaymentForm
-    list_display = ("id", "supplier", "external_id", "creation_date", "due_date", "value_display", "status", "created_by")
+    list_display = (
+        "id", "supplier", "external_id", "creation_date", "due_date", "value_display", "status", "created_by"
+    )
     # The spreadsheet gets the values themselves (the API's), not the list's formatted text.
     csv_export_fields = ("id", "supplier", "external_id", "creation_date", "due_date", "value", "status", "created_by")
     list_filter = (PaymentStatusFilter, "due_date")

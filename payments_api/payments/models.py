@@ -169,11 +169,25 @@ class Anticipation(models.Model):
     def __str__(self):
         return f"Anticipation #{self.pk} of payment #{self.payment_id} ({self.get_status_display()})"
 
+    @property
+    def days_early(self) -> int:
+        """Calendar days between the new due date and the payment's due date."""
+        return (self.payment.due_date - self.new_due_date).days
+
+    @property
+    def discount(self) -> Decimal:
+        return self.payment.value - self.new_value
+
+    @property
+    def apr(self) -> Decimal:
+        """The annual rate the discount is worth on the face value: discount / value x 365 / days early."""
+        return self.discount / self.payment.value * 365 / self.days_early
+
 
 class PaymentCount(models.Model):
     """How many payments fall due on `due_date` with their anticipation in `anticipation_status` ("" for none).
 
-    Written by PostgreSQL triggers only (migration 0006), in the transaction of every change to a payment or an
+    Written by PostgreSQL triggers only (migration 0007), in the transaction of every change to a payment or an
     anticipation: each statement appends what it added (+n) or removed (-n) per key, and payment_counts_compact adds
     the rows up. Any payment state on any day is a sum over a range of due dates (PaymentStatus.count_conditions),
     so an operator's list is counted exactly without counting a million rows.
@@ -194,16 +208,3 @@ class PaymentCount(models.Model):
 
     def __str__(self):
         return f"{self.payments:+} payments due {self.due_date} ({self.anticipation_status or 'no anticipation'})"
-    @property
-    def days_early(self) -> int:
-        """Calendar days between the new due date and the payment's due date."""
-        return (self.payment.due_date - self.new_due_date).days
-
-    @property
-    def discount(self) -> Decimal:
-        return self.payment.value - self.new_value
-
-    @property
-    def apr(self) -> Decimal:
-        """The annual rate the discount is worth on the face value: discount / value x 365 / days early."""
-        return self.discount / self.payment.value * 365 / self.days_early
