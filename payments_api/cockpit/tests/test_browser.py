@@ -45,7 +45,7 @@ def programme(admin_operator):
     RequestLog.objects.create(anticipation=oldest, user=beta.user, action=RequestLogAction.REQUESTED)
     filed = []
     for supplier, value in ((alpha, "1000.00"), (alpha, "1500.00")):
-        payment = payment_create(supplier=supplier, due_date=days(40), value=Decimal(value))
+        payment = payment_create(created_by=supplier.user, supplier=supplier, due_date=days(40), value=Decimal(value))
         filed.append(anticipation_request(payment=payment, new_due_date=days(10), requested_by=supplier.user))
     AnticipationFactory(
         payment=PaymentFactory(supplier=gamma, value=Decimal("4000.00"), creation_date=days(-1), due_date=days(20)),

@@ -115,7 +115,7 @@ def test_the_notification_page_previews_the_e_mail(operator_admin_client):
     from payments_api.users.tests.factories import SupplierFactory
 
     supplier = SupplierFactory(corporate_name="Preview Ltda", language="en")
-    payment = payment_create(supplier=supplier, due_date=days(40), value=Decimal("1000.00"))
+    payment = payment_create(created_by=supplier.user, supplier=supplier, due_date=days(40), value=Decimal("1000.00"))
     anticipation_request(payment=payment, new_due_date=days(10), requested_by=supplier.user)
     row = Notification.objects.get()
 

@@ -38,7 +38,7 @@ def decide_by_api(client_for, operator, anticipation, decision="A"):
 
 def decide_in_admin(operator, anticipation):
     response = admin_session(operator).post(
-        ANTICIPATIONS, {"action": "approve", "_selected_action": [anticipation.pk]}, follow=True
+        ANTICIPATIONS, {"action": "approve", "_selected_action": [anticipation.pk], "post": "yes"}, follow=True
     )
     return [message.message for message in response.context["messages"]]
 
