@@ -21,6 +21,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from payments_api.common.outbox import Backlog
+
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "payments_api"
@@ -85,6 +87,18 @@ def scrape_collector_register(collector: ScrapeCollector) -> None:
     """Have each scrape of /metrics call `collector` for metrics read at that moment (a database count, say)."""
     if collector not in _scrape_collectors:
         _scrape_collectors.append(collector)
+
+
+def outbox_backlog_metrics(*, name: str, rows: str, oldest: str, backlog: Backlog) -> Iterable[Metric]:
+    """An outbox's gauges: `<name>{status="pending"|"failed"}` (help text `rows`) and `<name>_oldest_pending_seconds`
+    (help text `oldest`)."""
+    by_status = GaugeMetricFamily(f"{NAMESPACE}_{name}", rows, labels=["status"])
+    by_status.add_metric(["pending"], backlog["pending"])
+    by_status.add_metric(["failed"], backlog["failed"])
+    yield by_status
+    yield GaugeMetricFamily(
+        f"{NAMESPACE}_{name}_oldest_pending_seconds", oldest, value=backlog["oldest_pending_seconds"]
+    )
 
 
 def multiprocess_dir() -> str | None:

@@ -9,15 +9,17 @@ import datetime
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from celery import Task
 from django.db import models, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 PENDING = "pending"
+FAILED = "failed"
 
 Row = TypeVar("Row", bound=models.Model)
 
@@ -46,6 +48,27 @@ def outbox_publish(*, task: Task, row_id: int, pause: float) -> bool:
         logger.warning("Broker unavailable; %s(%s) left for the relay", task.name, row_id, exc_info=True)
         return False
     return True
+
+
+class Backlog(TypedDict):
+    pending: int
+    failed: int
+    oldest_pending_seconds: float
+
+
+def outbox_backlog(*, rows: models.QuerySet) -> Backlog:
+    """An outbox's unfinished rows: how many are pending and failed, and the age in seconds of the oldest pending
+    (by `created_at`; 0 when none is pending).
+
+    Finished rows are not counted: they only grow, and reading them all at every scrape would cost more and more.
+    """
+    counts = dict(rows.filter(status__in=[PENDING, FAILED]).values_list("status").annotate(n=Count("pk")).order_by())
+    oldest: datetime.datetime | None = rows.filter(status=PENDING).aggregate(oldest=Min("created_at"))["oldest"]
+    return {
+        "pending": counts.get(PENDING, 0),
+        "failed": counts.get(FAILED, 0),
+        "oldest_pending_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    }
 
 
 def outbox_claim(*, queryset: models.QuerySet[Row], pk: int, lease: datetime.timedelta) -> Row | None:

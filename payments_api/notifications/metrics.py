@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from prometheus_client import Counter
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import Metric
 
-from payments_api.common.metrics import NAMESPACE
+from payments_api.common.metrics import NAMESPACE, outbox_backlog_metrics
 from payments_api.notifications.selectors import notifications_backlog
 
 NOTIFICATION_ATTEMPTS = Counter(
@@ -24,17 +24,10 @@ def notification_attempt_count(*, outcome: str) -> None:
 
 def notifications_backlog_metrics() -> Iterable[Metric]:
     """Scrape-time gauges of the outbox (registered in NotificationsConfig.ready)."""
-    backlog = notifications_backlog()
-    rows = GaugeMetricFamily(
-        f"{NAMESPACE}_outbox_notifications",
-        "Supplier e-mails in the outbox not sent yet, by status: pending (to be sent or retried), failed (for good).",
-        labels=["status"],
-    )
-    rows.add_metric(["pending"], backlog["pending"])
-    rows.add_metric(["failed"], backlog["failed"])
-    yield rows
-    yield GaugeMetricFamily(
-        f"{NAMESPACE}_outbox_notifications_oldest_pending_seconds",
-        "Age of the oldest pending supplier e-mail, in seconds (0 when none is pending).",
-        value=backlog["oldest_pending_seconds"],
+    return outbox_backlog_metrics(
+        name="outbox_notifications",
+        rows="Supplier e-mails in the outbox not sent yet, by status: pending (to be sent or retried), failed "
+        "(for good).",
+        oldest="Age of the oldest pending supplier e-mail, in seconds (0 when none is pending).",
+        backlog=notifications_backlog(),
     )

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class WebhooksConfig(AppConfig):
     name = "payments_api.webhooks"
+
+    def ready(self):
+        from payments_api.common.metrics import scrape_collector_register
+        from payments_api.webhooks.metrics import webhook_deliveries_backlog_metrics
+
+        scrape_collector_register(webhook_deliveries_backlog_metrics)

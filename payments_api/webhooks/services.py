@@ -28,6 +28,7 @@ from payments_api.common.outbox import outbox_claim, outbox_publish, outbox_rela
 from payments_api.users.selectors import operator_emails
 from payments_api.webhooks import transport
 from payments_api.webhooks.errors import UnsafeWebhookUrl
+from payments_api.webhooks.metrics import webhook_delivery_attempt_count
 from payments_api.webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -262,6 +263,7 @@ def _delivery_succeed(*, delivery: WebhookDelivery, answer: transport.Answer) ->
             last_error="",
             **_answer_fields(answer),
         )
+        webhook_delivery_attempt_count(outcome="delivered")
         WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=False).update(failing_since=None)
 
 
@@ -272,6 +274,7 @@ def _delivery_fail(*, delivery: WebhookDelivery, error: str, answer: transport.A
         last_error=error[:2000],
         **_answer_fields(answer),
     )
+    webhook_delivery_attempt_count(outcome="failed")
 
 
 def _delivery_retry_or_fail(
@@ -292,6 +295,7 @@ def _delivery_retry_or_fail(
                 next_attempt_at=now + datetime.timedelta(seconds=retry_in),
                 **_answer_fields(answer),
             )
+            webhook_delivery_attempt_count(outcome="retry")
         disabled = _endpoint_failed(endpoint=delivery.endpoint, gone=False)
     return None if disabled else retry_in
 
