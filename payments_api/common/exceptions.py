@@ -1,15 +1,19 @@
 """Domain errors and their rendering as RFC 9457 problem details."""
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from payments_api.common.request_context import current_request_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -18,19 +22,20 @@ class DomainError(Exception):
     """A business rule refused an operation. Subclasses set a stable `code` and the HTTP status it maps to."""
 
     code: str = "domain-error"
-    title: str = "The operation is not allowed."
+    # Translated: the API answers in LANGUAGE_CODE, a page (the cockpit) in its reader's language.
+    title: "StrOrPromise" = _("The operation is not allowed.")
     http_status: int = status.HTTP_400_BAD_REQUEST
     # Members added to the problem beside the standard ones (RFC 9457's extension members).
     extensions: dict[str, Any] = {}
 
-    def __init__(self, detail: str | None = None):
+    def __init__(self, detail: "StrOrPromise | None" = None):
         self.detail = detail or self.title
         super().__init__(self.detail)
 
 
 class ValidationFailed(DomainError):
     code = "validation-error"
-    title = "The request is not valid."
+    title = _("The request is not valid.")
     http_status = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, detail: str | None = None, *, field: str | None = None, field_code: str | None = None):
@@ -41,13 +46,13 @@ class ValidationFailed(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
-    title = "The request conflicts with the current state of the resource."
+    title = _("The request conflicts with the current state of the resource.")
     http_status = status.HTTP_409_CONFLICT
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    title = "You are not allowed to perform this action."
+    title = _("You are not allowed to perform this action.")
     http_status = status.HTTP_403_FORBIDDEN
 
 
@@ -109,8 +114,10 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = None
         if isinstance(exc, ValidationFailed) and exc.field:
-            errors = [{"field": exc.field, "detail": exc.detail, "code": exc.field_code}]
-        body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
+            errors = [{"field": exc.field, "detail": str(exc.detail), "code": exc.field_code}]
+        body = problem(
+            status_code=exc.http_status, title=str(exc.title), detail=str(exc.detail), code=exc.code, errors=errors
+        )
         body.update(exc.extensions)
         return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
 

@@ -37,6 +37,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
         ordering = ["id"]
         indexes = [
             models.Index(

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,6 +36,9 @@ from payments_api.payments.services import (
     payment_value_validate,
 )
 from payments_api.users.cnpj import format_cnpj, normalize_cnpj
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PaymentStatusFilter(admin.SimpleListFilter):
@@ -73,7 +77,7 @@ class PaymentForm(forms.ModelForm):
                         due_date=due_date, value=value, external_id=cleaned.get("external_id"), today=self.today
                     )
                 )
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         for check in checks:
             try:
                 check()

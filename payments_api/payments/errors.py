@@ -1,38 +1,40 @@
 import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
 
 
 class PaymentNotAvailable(Conflict):
     code = "payment-not-available"
-    title = "The payment is not available for anticipation."
+    title = _("The payment is not available for anticipation.")
 
 
 class AnticipationAlreadyExists(Conflict):
     code = "anticipation-exists"
-    title = "This payment already has an anticipation."
+    title = _("This payment already has an anticipation.")
 
 
 class AnticipationAlreadyDecided(Conflict):
     code = "anticipation-already-decided"
-    title = "This anticipation has already been decided."
+    title = _("This anticipation has already been decided.")
 
 
 class AnticipationExpired(Conflict):
     code = "anticipation-expired"
-    title = "The anticipation's new due date has passed; it can no longer be approved."
+    title = _("The anticipation's new due date has passed; it can no longer be approved.")
 
 
 class InvalidNewDueDate(ValidationFailed):
     code = "invalid-new-due-date"
-    title = "The new due date is not valid for this payment."
+    title = _("The new due date is not valid for this payment.")
 
 
 class NotABusinessDay(ValidationFailed):
     """The programme pays on business days only; the problem names the nearest allowed business days around."""
 
     code = "not-a-business-day"
-    title = "The new due date is not a business day."
+    title = _("The new due date is not a business day.")
 
     def __init__(
         self,
@@ -51,24 +53,24 @@ class NotABusinessDay(ValidationFailed):
 
 class InvalidPayment(ValidationFailed):
     code = "invalid-payment"
-    title = "The payment is not valid."
+    title = _("The payment is not valid.")
 
 
 class OperatorRequired(Forbidden):
     code = "operator-required"
-    title = "Only operators may decide anticipations."
+    title = _("Only operators may decide anticipations.")
 
 
 class OwnAnticipationDecision(Forbidden):
     code = "own-anticipation"
-    title = "An operator cannot decide an anticipation it filed or of a supplier it controls."
+    title = _("An operator cannot decide an anticipation it filed or of a supplier it controls.")
 
 
 class NotPaymentOwner(Forbidden):
     code = "not-payment-owner"
-    title = "Suppliers may only act on their own payments."
+    title = _("Suppliers may only act on their own payments.")
 
 
 class ExternalIdTaken(Conflict):
     code = "external-id-exists"
-    title = "The supplier already has a payment with this external id."
+    title = _("The supplier already has a payment with this external id.")

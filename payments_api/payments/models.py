@@ -100,6 +100,8 @@ class Payment(models.Model):
     anticipation_status: str | None
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["supplier", "id"], name="payment_supplier_id_idx"),
@@ -153,6 +155,8 @@ class Anticipation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("anticipation")
+        verbose_name_plural = _("anticipations")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=AnticipationStatus.values), name="anticipation_status_valid"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payments_api.common.counts import counts_compact
 from payments_api.common.exceptions import ValidationFailed
@@ -181,11 +182,15 @@ def anticipation_decider_check(*, anticipation: Anticipation, decided_by: User) 
     if supplier.user_id == decided_by.pk:
         raise OwnAnticipationDecision()
     if anticipation_requested_by(anticipation_id=anticipation.pk) == decided_by.pk:
-        raise OwnAnticipationDecision("An operator cannot decide an anticipation it requested; another operator must.")
+        raise OwnAnticipationDecision(
+            _("An operator cannot decide an anticipation it requested; another operator must.")
+        )
     if supplier_controlled_by(supplier=supplier, user=decided_by):
         raise OwnAnticipationDecision(
-            "An operator cannot decide an anticipation of a supplier whose account or supplier it created, set the "
-            "password or e-mail of, or linked; another operator must."
+            _(
+                "An operator cannot decide an anticipation of a supplier whose account or supplier it created, set "
+                "the password or e-mail of, or linked; another operator must."
+            )
         )
 
 
@@ -205,10 +210,11 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     anticipation_decider_check(anticipation=anticipation, decided_by=decided_by)
     if anticipation.status != AnticipationStatus.PENDING_CONFIRMATION:
         raise AnticipationAlreadyDecided(
-            f"Anticipation {anticipation.pk} was already {anticipation.get_status_display().lower()}."
+            _("Anticipation %(id)s was already %(status)s.")
+            % {"id": anticipation.pk, "status": anticipation.get_status_display().lower()}
         )
     if decision == Decision.APPROVED and anticipation.new_due_date < today:
-        raise AnticipationExpired(f"The new due date {anticipation.new_due_date} has passed.")
+        raise AnticipationExpired(_("The new due date %(date)s has passed.") % {"date": anticipation.new_due_date})
 
     anticipation.status = decision.value
     anticipation.update_date = today
@@ -219,7 +225,8 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
         with transaction.atomic():
             request_log = request_log_create(anticipation=anticipation, user=decided_by, action=action)
     except IntegrityError as exc:  # the one-decision constraint backs up the row lock
-        raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} was already decided.") from exc
+        already = _("Anticipation %(id)s was already decided.") % {"id": anticipation.pk}
+        raise AnticipationAlreadyDecided(already) from exc
     _supplier_notify(anticipation=anticipation, request_log=request_log)
     event = "approved" if decision == Decision.APPROVED else "denied"
     anticipation_event_count(event=event, new_value=anticipation.new_value)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 PROGRAMME_ID = 1
 MAX_MONTHLY_RATE = Decimal("0.999999")
@@ -60,6 +61,8 @@ class ProgrammeVersion(ProgrammeTerms):
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("programme version")
+        verbose_name_plural = _("programme versions")
         ordering = ["-number"]
         constraints = [
             models.CheckConstraint(
@@ -83,6 +86,8 @@ class Programme(ProgrammeTerms):
     calendar_revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programme")
         constraints = [
             models.CheckConstraint(condition=Q(id=PROGRAMME_ID), name="programme_single_row"),
             models.CheckConstraint(
@@ -112,6 +117,8 @@ class CalendarOverride(models.Model):
     )
 
     class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
         ordering = ["day"]
         constraints = [
             models.CheckConstraint(

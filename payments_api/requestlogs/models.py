@@ -26,6 +26,8 @@ class RequestLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("request log")
+        verbose_name_plural = _("request logs")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(

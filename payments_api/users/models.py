@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from payments_api.users.cnpj import normalize_cnpj, validate_cnpj
 
@@ -92,6 +93,8 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self):
@@ -170,6 +173,8 @@ class Supplier(models.Model):
     )
 
     class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -213,6 +218,8 @@ class AccountChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
         ordering = ["id"]
         indexes = [models.Index(fields=["actor", "user"], name="accountchange_actor_user_idx")]
         constraints = [

@@ -155,7 +155,7 @@ def refresh_tokens_purge_expired(*, now: datetime.datetime | None = None) -> int
 
 class AccountChangeForbidden(Forbidden):
     code = "account-change-forbidden"
-    title = "Only a superuser sets another user's password or moves a supplier to another account."
+    title = _("Only a superuser sets another user's password or moves a supplier to another account.")
 
 
 def account_change_record(

@@ -1,6 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
 from payments_api.common.exceptions import ValidationFailed
 
 
 class UnsafeWebhookUrl(ValidationFailed):
     code = "unsafe-webhook-url"
-    title = "The URL may not receive webhooks."
+    title = _("The URL may not receive webhooks.")

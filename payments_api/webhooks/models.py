@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEventType(models.TextChoices):
@@ -35,6 +36,8 @@ class WebhookEndpoint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -97,8 +100,9 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["id"]
-        verbose_name_plural = "webhook deliveries"
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],

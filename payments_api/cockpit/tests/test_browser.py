@@ -239,6 +239,8 @@ def test_the_admin_speaks_portuguese_to_a_portuguese_browser(
     assert page.locator("#figure-pending .cockpit-label").inner_text().lower() == "pedidos pendentes"
     assert figure(page, "pending-value") == "R$ 4.500,00"
     assert figure(page, "weighted-apr") == "37,2%"
+    app_list = page.locator("#content-related, #nav-sidebar, .app-payments").first.inner_text()
+    assert "Antecipações" in app_list and "Pagamentos" in app_list
     screenshot(page, "dashboard-pt-br")
 
     page.goto(f"{live_server.url}/admin/payments/anticipation/")

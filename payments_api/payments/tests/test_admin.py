@@ -98,12 +98,12 @@ def test_a_user_that_is_not_staff_is_sent_to_the_login_page(client, operator):
 # --- approve and deny ------------------------------------------------------------------------------------------------
 
 
-def run_action(client, action: str, anticipations, *, confirmed: bool = True):
+def run_action(client, action: str, anticipations, *, confirmed: bool = True, **headers):
     """Select `anticipations` in the list of every status and run `action`, confirming on its confirmation page
     unless `confirmed` is False."""
     selected = {"action": action, "_selected_action": [anticipation.pk for anticipation in anticipations]}
     data = {**selected, "post": "yes"} if confirmed else selected
-    return client.post(f"{ANTICIPATIONS}?status=all", data, follow=True)
+    return client.post(f"{ANTICIPATIONS}?status=all", data, follow=True, **headers)
 
 
 @pytest.mark.parametrize(("action", "status"), [("approve", APPROVED), ("deny", DENIED)])
@@ -178,6 +178,16 @@ def test_the_action_refuses_an_expired_approval(operator_admin_client, supplier)
     assert Anticipation.objects.get(pk=expired.pk).status == PENDING
     assert not RequestLog.objects.exists()
     assert any(level == ERROR and f"#{expired.pk}" in text for level, text in messages_of(response))
+
+
+def test_a_refusal_is_reported_in_the_operators_language(operator_admin_client, supplier):
+    decided = AnticipationFactory(payment__supplier=supplier, status=DENIED)
+
+    english = messages_of(run_action(operator_admin_client, "approve", [decided], HTTP_ACCEPT_LANGUAGE="en"))
+    portuguese = messages_of(run_action(operator_admin_client, "approve", [decided], HTTP_ACCEPT_LANGUAGE="pt-BR"))
+
+    assert (ERROR, f"Anticipation #{decided.pk}: Anticipation {decided.pk} was already denied.") in english
+    assert (ERROR, f"Antecipação nº {decided.pk}: A antecipação {decided.pk} já foi decidida: negado.") in portuguese
 
 
 def test_the_action_refuses_an_operators_own_anticipation(client, supplier):
