@@ -75,6 +75,12 @@ class ListFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", "list") != "list":
             return queryset  # a detail is found by its id alone
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not set(filterset_class.base_filters) & set(request.query_params):
+            # No filter asked for (most lists): nothing to validate or apply, and building the filter set's form
+            # (a deep copy of its filters, then a form) would cost the request about a tenth of its time.
+            view.list_filters = {}
+            return queryset
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from payments_api.common.filters import ListFilterSet
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments.models import Anticipation, AnticipationStatus, Decision, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
@@ -72,6 +73,22 @@ def test_a_suppliers_filtered_list_holds_and_counts_its_own_rows(supplier_client
 
     rows = expected(supplier.user, status=status, after=days(0))
     assert ids == rows and count == len(rows) and ids == sorted(ids)
+
+
+@pytest.mark.parametrize("url", [PAYMENTS, ANTICIPATIONS])
+def test_a_list_asked_without_filters_builds_no_filter_set_and_answers_as_with_empty_ones(
+    operator_client, queue, url, monkeypatch
+):
+    with_empty_filters = operator_client.get(url, {"status": "", "unknown": "x", "page_size": 100}).json()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a filter set was built")
+
+    monkeypatch.setattr(ListFilterSet, "__init__", refuse)
+    unfiltered = operator_client.get(url, {"unknown": "x", "page_size": 100}).json()
+
+    assert (unfiltered["count"], unfiltered["results"]) == (with_empty_filters["count"], with_empty_filters["results"])
+    assert unfiltered["count"] == len(unfiltered["results"]) > 0
 
 
 def test_a_supplier_naming_another_supplier_gets_an_empty_page(supplier_client, other_supplier, supplier, queue):
