@@ -130,6 +130,12 @@ else:
 CACHE_RETRY_SECONDS = config("CACHE_RETRY_SECONDS", default=5, cast=float)
 
 AUTH_USER_MODEL = "users.User"
+# New passwords, and old ones at their user's next login, are hashed with Argon2id (users/hashers.py); the PBKDF2
+# hashes made before verify until then. docs/security.md says why these parameters.
+PASSWORD_HASHERS = [
+    "payments_api.users.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
