@@ -31,7 +31,7 @@ LOG_SQL = "SELECT l.id, l.anticipation_id, l.created_at, l.user_id, l.action FRO
 def rows(sql: str, params: dict) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        columns = [column.name for column in cursor.description]
+        columns = [column[0] for column in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 

@@ -2,6 +2,7 @@
 reachable with the production settings."""
 
 import datetime
+import importlib
 import json
 import os
 import subprocess
@@ -111,6 +112,7 @@ def api_rows(payments: list[dict]) -> list[tuple]:
     return [(row["id"], row["due_date"], row["value"], row["anticipation"], row["status"]) for row in payments]
 
 
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
 @pytest.mark.parametrize("query", ["", "&status=A", "&status=U", "&status=PC", "&status=AN", "&status=D"])
 def test_the_bare_ceiling_serves_a_suppliers_page_as_the_api_does(bare_urls, rows, supplier, supplier_client, query):
     api = supplier_client.get(f"/api/payments/?{query}")
@@ -119,6 +121,7 @@ def test_the_bare_ceiling_serves_a_suppliers_page_as_the_api_does(bare_urls, row
     assert bare_rows(bare.json()["results"]) == api_rows(api.json()["results"]) != []
 
 
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
 @pytest.mark.parametrize("query", ["", "?status=A", "?status=U", "?status=PC", "?status=AN", "?status=D"])
 def test_the_bare_ceiling_serves_an_operators_page_as_the_api_does(bare_urls, rows, operator_client, query):
     api = operator_client.get(f"/api/payments/{query}")
@@ -127,6 +130,7 @@ def test_the_bare_ceiling_serves_an_operators_page_as_the_api_does(bare_urls, ro
     assert bare_rows(bare.json()["results"]) == api_rows(api.json()["results"]) != []
 
 
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
 def test_the_bare_ceiling_serves_a_payment_and_the_logs_as_the_api_does(
     bare_urls, rows, supplier, supplier_client, operator_client
 ):
@@ -145,14 +149,17 @@ def test_the_bare_ceiling_serves_a_payment_and_the_logs_as_the_api_does(
         ] != []
 
 
-def test_the_bare_ceiling_is_a_process_with_no_middleware_no_app_and_persistent_connections():
-    from payments_api.bench import bare_settings
+def test_the_bare_ceiling_is_a_process_with_no_middleware_no_app_and_persistent_connections(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/payments_api_bench_10000")
+    monkeypatch.delitem(sys.modules, "payments_api.bench.bare_settings", raising=False)
+    bare_settings = importlib.import_module("payments_api.bench.bare_settings")
 
     assert bare_settings.MIDDLEWARE == [] and bare_settings.INSTALLED_APPS == []
     assert bare_settings.DATABASES["default"]["CONN_MAX_AGE"] is None
     assert bare_settings.ROOT_URLCONF == "payments_api.bench.bare_urls"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_bare_process_answers_a_page_in_one_statement(rows, supplier, supplier_client):
     """The bare WSGI application in a process of its own, as gunicorn serves it, on the (committed) test data."""
