@@ -159,7 +159,9 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         application = "payments_api.bench.bare_wsgi" if bare else "payments_api.wsgi"
         command = [sys.executable, "-m", "gunicorn", application, "--config", "gunicorn.conf.py"]
-        command += ["--bind", f"127.0.0.1:{port}"]
+        # gunicorn's control socket has one default path per user: the bench's two servers (and any other gunicorn
+        # of the same user on the machine) would take it from each other.
+        command += ["--bind", f"127.0.0.1:{port}", "--no-control-socket"]
         if args.workers:
             command += ["--workers", str(args.workers)]
         if args.threads:
