@@ -12,7 +12,11 @@ from payments_api.users.tests.factories import OperatorFactory, SupplierFactory,
 
 from payments_api.common.append_only import TRUNCATE_SETTING
 
-pytest_plugins = ["payments_api.common.tests.celery_worker", "payments_api.common.tests.browser"]
+pytest_plugins = [
+    "payments_api.common.tests.celery_worker",
+    "payments_api.common.tests.browser",
+    "payments_api.common.tests.replica",
+]
 
 _execute_sql_flush = DatabaseOperations.execute_sql_flush
 

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sees the user the view authenticated: after a write, that user reads from the primary for a while.
+    "payments_api.common.replicas.ReplicaReadYourWritesMiddleware",
 ]
 
 ROOT_URLCONF = "payments_api.urls"
@@ -101,6 +103,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL streaming replicas of that database (comma-separated URLs, optional): the API's list and detail reads go
+# to them in turn, everything else to the primary (common/replicas.py, docs/performance.md "Scaling out").
+DATABASE_REPLICAS = []
+for _number, _replica_url in enumerate(config("DATABASE_REPLICA_URLS", default="", cast=Csv()), start=1):
+    _replica = dj_database_url.parse(
+        _replica_url, conn_max_age=config("CONN_MAX_AGE", default=60, cast=int), conn_health_checks=True
+    )
+    # A replica that does not answer costs a request this long at most before it is skipped.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads its own database through it
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["payments_api.common.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
+# After a user writes, its reads go to the primary for this long, so it sees its own write on a lagging replica too.
+REPLICA_READ_YOUR_WRITES_SECONDS = config("REPLICA_READ_YOUR_WRITES_SECONDS", default=5, cast=float)
+# Each process checks a replica every REPLICA_CHECK_SECONDS at most: it must have replayed what the primary held at
+# the check before, so it serves nothing older than three intervals, within the window above. One that fails the
+# check is left alone for REPLICA_RETRY_SECONDS.
+REPLICA_CHECK_SECONDS = config("REPLICA_CHECK_SECONDS", default=1, cast=float)
+REPLICA_RETRY_SECONDS = config("REPLICA_RETRY_SECONDS", default=30, cast=float)
+if DATABASE_REPLICAS and not 0 < 3 * REPLICA_CHECK_SECONDS <= REPLICA_READ_YOUR_WRITES_SECONDS:
+    raise ImproperlyConfigured("REPLICA_READ_YOUR_WRITES_SECONDS must be at least three REPLICA_CHECK_SECONDS.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The PostgreSQL role the web, worker and beat processes connect as, when it is not the owner that migrates: the
 # release step (contrib/release.sh) grants it what it needs and no more (manage.py grant_app_role), creating it with
@@ -130,6 +154,12 @@ else:
 CACHE_RETRY_SECONDS = config("CACHE_RETRY_SECONDS", default=5, cast=float)
 
 AUTH_USER_MODEL = "users.User"
+# New passwords, and old ones at their user's next login, are hashed with Argon2id (users/hashers.py); the PBKDF2
+# hashes made before verify until then. docs/security.md says why these parameters.
+PASSWORD_HASHERS = [
+    "payments_api.users.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

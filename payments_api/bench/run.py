@@ -1,6 +1,7 @@
 """`make bench`: seed PostgreSQL at each scale, serve the API with gunicorn as in production, drive every endpoint
-with wrk over loopback, and print requests/s, latency percentiles, SQL queries per request and the ratio to a
-bare-Django baseline serving the same rows.
+with wrk over loopback, and print requests/s, latency percentiles, SQL queries per request and the ratios to two
+references serving the same rows: the baseline (a plain view in the API's own process) and the bare ceiling (a
+separate minimal Django process: no middleware, one raw SQL statement).
 
     python -m payments_api.bench.run [--scales 10000,1000000] [--duration 5] [--connections 8]
 
@@ -39,6 +40,7 @@ class Endpoint:
     # (method, path, token, body) for each request, cycled through by wrk; the first is also the query-count sample.
     requests: list[tuple[str, str, str, str]]
     baseline: list[tuple[str, str, str, str]] | None = None
+    bare: list[tuple[str, str, str, str]] | None = None  # served by the bare ceiling's process
     is_list: bool = False
 
 
@@ -54,12 +56,17 @@ class Result:
     non_2xx: int
     socket_errors: int
     baseline_rps: float | None = None
+    bare_rps: float | None = None
     is_list: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
     def ratio(self) -> float | None:
         return self.rps / self.baseline_rps if self.baseline_rps else None
+
+    @property
+    def bare_ratio(self) -> float | None:
+        return self.rps / self.bare_rps if self.bare_rps else None
 
 
 def parse_args():
@@ -72,7 +79,7 @@ def parse_args():
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py).")
     parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py).")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="The API's port; the bare ceiling's is the next one.")
     parser.add_argument("--only", help="Run only the endpoints whose name matches this regular expression.")
     parser.add_argument(
         "--reuse-data", action="store_true", help="Measure the databases a previous run left instead of seeding."
@@ -144,18 +151,26 @@ def delete_bench_queue() -> None:
 
 
 class Server:
-    """gunicorn with the project's gunicorn.conf.py, as the Procfile starts it."""
+    """gunicorn with the project's gunicorn.conf.py, as the Procfile starts it: the API, or (`bare`) the bare ceiling's
+    process on the next port, with the same workers and threads."""
 
-    def __init__(self, args, log_path: Path):
-        self.url = f"http://127.0.0.1:{args.port}"
-        command = [sys.executable, "-m", "gunicorn", "payments_api.wsgi", "--config", "gunicorn.conf.py"]
-        command += ["--bind", f"127.0.0.1:{args.port}"]
+    def __init__(self, args, log_path: Path, *, bare: bool = False):
+        port = args.port + 1 if bare else args.port
+        self.url = f"http://127.0.0.1:{port}"
+        application = "payments_api.bench.bare_wsgi" if bare else "payments_api.wsgi"
+        command = [sys.executable, "-m", "gunicorn", application, "--config", "gunicorn.conf.py"]
+        # gunicorn's control socket has one default path per user: the bench's two servers (and any other gunicorn
+        # of the same user on the machine) would take it from each other.
+        command += ["--bind", f"127.0.0.1:{port}", "--no-control-socket"]
         if args.workers:
             command += ["--workers", str(args.workers)]
         if args.threads:
             command += ["--threads", str(args.threads)]
+        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "payments_api.bench.bare_settings"} if bare else None
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=environment
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -197,10 +212,12 @@ def read_endpoints() -> list[Endpoint]:
 
     def supplier_list(name: str, path: str, baseline: str, query: str = "") -> Endpoint:
         also = query.replace("?", "&")
+        bare = baseline.replace("/bench/", "/bare/")
         return Endpoint(
             name=name,
             requests=[("GET", f"{path}{query}", token, "") for _, token in supplier_tokens],
             baseline=[("GET", f"{baseline}?supplier={pk}{also}", "", "") for pk, _ in supplier_tokens],
+            bare=[("GET", f"{bare}?supplier={pk}{also}", "", "") for pk, _ in supplier_tokens],
             is_list=True,
         )
 
@@ -209,6 +226,7 @@ def read_endpoints() -> list[Endpoint]:
             name=name,
             requests=[("GET", f"{path}{query}", token, "") for token in operator_tokens],
             baseline=[("GET", f"{baseline}{query}", "", "")],
+            bare=[("GET", f"{baseline.replace('/bench/', '/bare/')}{query}", "", "")],
             is_list=True,
         )
 
@@ -226,6 +244,7 @@ def read_endpoints() -> list[Endpoint]:
             name="supplier: payment detail",
             requests=[("GET", f"/api/payments/{pk}/", token_of_user[user_id], "") for pk, user_id in payments],
             baseline=[("GET", f"/bench/payments/{pk}/", "", "") for pk, _ in payments],
+            bare=[("GET", f"/bare/payments/{pk}/", "", "") for pk, _ in payments],
         ),
         supplier_list("supplier: list logs", "/api/logs/", "/bench/logs/"),
         operator_list("operator: list logs", "/api/logs/", "/bench/logs/"),
@@ -342,20 +361,22 @@ def wrk(server: Server, requests: list, args, folder: Path, name: str, duration:
     return report
 
 
-def measure(server: Server, endpoint: Endpoint, args, scale: int, folder: Path) -> Result:
+def measure(server: Server, bare_server: Server, endpoint: Endpoint, args, scale: int, folder: Path) -> Result:
     sample, *load = endpoint.requests
     if endpoint.requests[0][0] == "GET":
         load = endpoint.requests  # reads can repeat the sample
     status, queries = count_queries(server, sample)
     if status >= 300:  # a redirect too: a page answering its login page measures nothing
         print(f"  ! {endpoint.name}: the sample request answered {status}", file=sys.stderr)
-    # Rounds alternate the endpoint and its baseline, so a slow spell of the machine weighs on both alike. A write
-    # has no baseline and runs once, as long: each of its requests acts on something a round would reuse.
-    reports, baselines = [], []
+    # Rounds alternate the endpoint, its baseline and its bare ceiling, so a slow spell of the machine weighs on all
+    # alike. A write has neither and runs once, as long: each of its requests acts on something a round would reuse.
+    reports, baselines, bares = [], [], []
     if endpoint.baseline:
         for _ in range(args.rounds):
             reports.append(wrk(server, load, args, folder, "load"))
             baselines.append(wrk(server, endpoint.baseline, args, folder, "baseline"))
+            if endpoint.bare:
+                bares.append(wrk(bare_server, endpoint.bare, args, folder, "bare"))
     else:
         reports.append(wrk(server, load, args, folder, "load", duration=args.duration * args.rounds))
     result = Result(
@@ -366,9 +387,11 @@ def measure(server: Server, endpoint: Endpoint, args, scale: int, folder: Path) 
         p95=statistics.median(report["p95_us"] for report in reports) / 1000,
         p99=statistics.median(report["p99_us"] for report in reports) / 1000,
         queries=queries,
-        non_2xx=sum(report["non_2xx"] for report in reports),
-        socket_errors=sum(report["socket_errors"] for report in reports),
+        # The bare ceiling's errors count too: a ceiling that answered errors would measure nothing.
+        non_2xx=sum(report["non_2xx"] for report in reports + bares),
+        socket_errors=sum(report["socket_errors"] for report in reports + bares),
         baseline_rps=throughput(baselines) if baselines else None,
+        bare_rps=throughput(bares) if bares else None,
         is_list=endpoint.is_list,
     )
     print(f"  {row(result)}", flush=True)
@@ -391,42 +414,55 @@ def bench_scale(scale: int, args, folder: Path) -> list[Result]:
     endpoints = read_endpoints()
     connections.close_all()
     server = Server(args, folder / f"gunicorn-{scale}.log")
+    try:
+        bare_server = Server(args, folder / f"gunicorn-bare-{scale}.log", bare=True)
+    except BaseException:
+        server.stop()
+        raise
     results = []
     try:
         # Warm every worker's connections and caches before measuring.
         lists = [endpoint for endpoint in endpoints if endpoint.name.endswith("list payments")]
         wrk(server, [request for endpoint in lists for request in endpoint.requests], args, folder, "warmup", 3)
+        wrk(bare_server, [request for endpoint in lists for request in endpoint.bare or []], args, folder, "warmup", 3)
         print(f"== {scale:,} payments: measuring", flush=True)
         if not args.only or re.search(args.only, "operator: admin dashboard"):
             refresh = dashboard_refresh_seconds()
             print(f"  dashboard figures computed in {refresh * 1000:.0f} ms (the background refresh)", flush=True)
-            results.append(measure(server, admin_dashboard_endpoint(), args, scale, folder))
+            results.append(measure(server, bare_server, admin_dashboard_endpoint(), args, scale, folder))
             results[-1].extra["refresh_ms"] = refresh * 1000
             connections.close_all()
         for build in (lambda: endpoints, lambda: [anticipation_request_endpoint()], lambda: [decision_endpoint()]):
             for endpoint in build():
                 if args.only and not re.search(args.only, endpoint.name):
                     continue
-                results.append(measure(server, endpoint, args, scale, folder))
+                results.append(measure(server, bare_server, endpoint, args, scale, folder))
                 connections.close_all()
         if not args.only or re.search(args.only, "token obtain"):
-            results.append(measure(server, token_endpoint(), args, scale, folder))
+            results.append(measure(server, bare_server, token_endpoint(), args, scale, folder))
     finally:
         server.stop()
+        bare_server.stop()
         connections.close_all()
     return results
 
 
-HEADER = "| endpoint | req/s | p50 ms | p95 ms | p99 ms | queries | baseline req/s | ratio | errors |"
+HEADER = (
+    "| endpoint | req/s | p50 ms | p95 ms | p99 ms | queries | baseline req/s | ratio | bare req/s | bare ratio "
+    "| errors |"
+)
+HEADER_RULE = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 
 
 def row(result: Result) -> str:
     baseline = f"{result.baseline_rps:.0f}" if result.baseline_rps else "-"
     ratio = f"{result.ratio:.0%}" if result.ratio else "-"
+    bare = f"{result.bare_rps:.0f}" if result.bare_rps else "-"
+    bare_ratio = f"{result.bare_ratio:.0%}" if result.bare_ratio else "-"
     errors = result.non_2xx + result.socket_errors
     return (
         f"| {result.endpoint} | {result.rps:.0f} | {result.p50:.1f} | {result.p95:.1f} | {result.p99:.1f} | "
-        f"{result.queries} | {baseline} | {ratio} | {errors or ''} |"
+        f"{result.queries} | {baseline} | {ratio} | {bare} | {bare_ratio} | {errors or ''} |"
     )
 
 
@@ -434,7 +470,7 @@ def report(results: list[Result], args) -> str:
     lines = []
     scales = sorted({result.scale for result in results})
     for scale in scales:
-        lines += [f"\n### {scale:,} payments\n", HEADER, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"\n### {scale:,} payments\n", HEADER, HEADER_RULE]
         lines += [row(result) for result in results if result.scale == scale]
     if len(scales) > 1:
         small, large = scales[0], scales[-1]
@@ -459,18 +495,24 @@ def report(results: list[Result], args) -> str:
             lines.append(f"\nDashboard figures at {payments} payments computed in {refresh:.0f} ms (background).")
     lines.append(
         f"\nwrk {args.wrk_threads} threads, {args.connections} connections, {args.rounds} runs of {args.duration:g} s "
-        "per endpoint alternating with its baseline (req/s over all runs, latency the runs' median); "
+        "per endpoint alternating with its baseline and its bare ceiling (req/s over all runs, latency the runs' "
+        "median); "
         f"gunicorn workers={args.workers or 'conf'} threads={args.threads or 'conf'}; {os.cpu_count()} CPUs."
     )
     return "\n".join(lines)
 
 
+# The reads held to half the bare ceiling's requests/s: the supplier's lists (each state too), the detail, the logs.
+BARE_TARGETS = re.compile(r"^supplier: (list payments( \?status=\w+)?|payment detail|list logs)$")
+
+
 def targets(at: dict, small: int, large: int, results: list[Result]) -> list[str]:
     checks = []
+    for result in results:
+        if result.scale == large and result.bare_ratio and BARE_TARGETS.match(result.endpoint):
+            text = f"{result.endpoint} at {large:,}: {result.bare_ratio:.0%} of the bare ceiling's req/s (at least 50%)"
+            checks.append((text, result.bare_ratio >= 0.5))
     supplier = at.get((large, "supplier: list payments"))
-    if supplier and supplier.ratio:
-        text = f"supplier list at {large:,}: {supplier.ratio:.0%} of the baseline's req/s (at least 50%)"
-        checks.append((text, supplier.ratio >= 0.5))
     supplier_small = at.get((small, "supplier: list payments"))
     if supplier and supplier_small:
         growth = supplier.p99 / supplier_small.p99
@@ -481,6 +523,10 @@ def targets(at: dict, small: int, large: int, results: list[Result]) -> list[str
         slowest = max(operator_lists, key=lambda result: result.p99)
         text = f"operator lists p99 at {large:,}: at most {slowest.p99:.1f} ms, {slowest.endpoint} (below 100 ms)"
         checks.append((text, slowest.p99 < 100))
+    token = at.get((large, "token obtain"))
+    if token:
+        text = f"token obtain at {large:,}: {token.rps:.0f} req/s, p99 {token.p99:.0f} ms (at least 40, below 500 ms)"
+        checks.append((text, token.rps >= 40 and token.p99 < 500))
     dashboard = at.get((large, "operator: admin dashboard"))
     if dashboard:
         checks.append((f"admin dashboard p99 at {large:,}: {dashboard.p99:.1f} ms (below 300 ms)", dashboard.p99 < 300))
@@ -513,7 +559,7 @@ def main() -> int:
     print(text)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (folder / f"bench-{stamp}.md").write_text(text + "\n")
-    rows = [result.__dict__ | {"ratio": result.ratio} for result in results]
+    rows = [result.__dict__ | {"ratio": result.ratio, "bare_ratio": result.bare_ratio} for result in results]
     (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=1))
     print(f"\n{time.monotonic() - started:.0f} s; reports in {folder}/bench-{stamp}.md and .json")
     failed = [result.endpoint for result in results if result.non_2xx or result.socket_errors]

@@ -11,6 +11,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from payments_api.common.replicas import replicas_health
+
 logger = logging.getLogger(__name__)
 
 # Probes come every few seconds from each load balancer; one broker connection per this many seconds is enough.
@@ -71,9 +73,10 @@ HEALTH = inline_serializer("Health", {"status": serializers.CharField(), "checks
 
 
 class HealthView(APIView):
-    """200 while the database answers: "ok", or "degraded" when the broker or the cache (Redis) is down, since
-    requests still succeed (e-mails wait in the outbox; the throttling counters are kept per process and users read
-    from the database). 503 when the database is down: this instance cannot serve requests."""
+    """200 while the database answers: "ok", or "degraded" when the broker, the cache (Redis) or a replica is down,
+    since requests still succeed (e-mails wait in the outbox; the throttling counters are kept per process and users
+    read from the database; reads go to the primary). 503 when the database is down: this instance cannot serve
+    requests."""
 
     authentication_classes = []
     permission_classes = []
@@ -87,6 +90,9 @@ class HealthView(APIView):
             checks["cache"] = "ok" if cache_up else "unavailable"
         if settings.CELERY_BROKER_URL:
             checks["broker"] = "ok" if broker_ok_recently() else "unavailable"
+        # Each replica, by its alias (replica1 ...): while one is unavailable its reads go to another or the primary.
+        for alias, fit in replicas_health().items():
+            checks[alias] = "ok" if fit else "unavailable"
         if checks["database"] != "ok":
             return Response({"status": "unavailable", "checks": checks}, status=503)
         degraded = any(value != "ok" for value in checks.values())

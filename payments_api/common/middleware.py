@@ -4,9 +4,10 @@ leaves behind: its id, its metrics and its log line."""
 import json
 import logging
 import time
+from contextlib import ExitStack
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.middleware.locale import LocaleMiddleware
 from django.urls import is_valid_path
 from django.utils import translation
@@ -123,7 +124,10 @@ class RequestObservationMiddleware:
         request_id_bind(request_id)
         queries = QueryCounter()
         started = time.perf_counter()
-        with connection.execute_wrapper(queries):
+        with ExitStack() as counting:
+            # The replicas' queries too (common/replicas.py), when there are any.
+            for alias in (DEFAULT_DB_ALIAS, *settings.DATABASE_REPLICAS):
+                counting.enter_context(connections[alias].execute_wrapper(queries))
             response = self.get_response(request)
         duration = time.perf_counter() - started
         response[REQUEST_ID_HEADER] = request_id

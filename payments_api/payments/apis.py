@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from payments_api.common.csv_export import CSVListMixin
 from payments_api.common.filters import ListFilterBackend
 from payments_api.common.pagination import SequencePagination
+from payments_api.common.replicas import ReplicaReadsMixin
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, Payment
@@ -53,7 +54,9 @@ def _created(request, serializer, url_name: str) -> Response:
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
     ),
 )
-class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PaymentViewSet(
+    ReplicaReadsMixin, CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]
@@ -137,6 +140,7 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     ),
 )
 class AnticipationViewSet(
+    ReplicaReadsMixin,
     CSVListMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):

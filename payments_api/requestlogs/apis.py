@@ -5,6 +5,7 @@ from rest_framework import mixins, viewsets
 
 from payments_api.common.csv_export import CSVListMixin
 from payments_api.common.filters import ListFilterBackend
+from payments_api.common.replicas import ReplicaReadsMixin
 from payments_api.requestlogs.filters import RequestLogFilter
 from payments_api.requestlogs.models import RequestLog
 from payments_api.requestlogs.selectors import request_logs_count, request_logs_visible_to
@@ -15,7 +16,9 @@ from payments_api.users.permissions import caller
 @extend_schema_view(
     list=extend_schema(summary="List request logs"), retrieve=extend_schema(summary="Retrieve a request log")
 )
-class RequestLogViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RequestLogViewSet(
+    ReplicaReadsMixin, CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = RequestLogSerializer
     lookup_value_regex = "[0-9]+"
     filter_backends = [ListFilterBackend]

@@ -2,14 +2,20 @@
 reachable with the production settings."""
 
 import datetime
+import importlib
+import json
+import os
+import subprocess
+import sys
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from payments_api.bench.middleware import QUERY_COUNT_REQUEST_HEADER, QUERY_COUNT_RESPONSE_HEADER
-from payments_api.payments.models import AnticipationStatus
+from payments_api.payments.models import AnticipationStatus, PaymentStatus
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
@@ -63,7 +69,9 @@ def test_the_query_counter_answers_only_when_asked(bench_urls, rows, supplier_cl
     assert not plain.has_header(QUERY_COUNT_RESPONSE_HEADER)
 
 
-@pytest.mark.parametrize("path", ["/bench/payments/", "/bench/payments/1/", "/bench/logs/"])
+@pytest.mark.parametrize(
+    "path", ["/bench/payments/", "/bench/payments/1/", "/bench/logs/", "/bare/payments/", "/bare/logs/"]
+)
 def test_the_bench_urls_do_not_exist_in_production(path):
     with pytest.raises(Resolver404):
         resolve(path)
@@ -71,3 +79,135 @@ def test_the_bench_urls_do_not_exist_in_production(path):
 
 def test_production_settings_carry_no_bench_middleware(settings):
     assert not any("bench" in middleware for middleware in settings.MIDDLEWARE)
+
+
+# --- the bare ceiling: a process of its own, one SQL statement per page ----------------------------------------------
+
+
+@pytest.fixture
+def bare_urls(settings):
+    settings.ROOT_URLCONF = "payments_api.bench.tests.urls"
+
+
+def bare_rows(payments: list[dict]) -> list[tuple]:
+    """What the bare ceiling answers of each payment, as the API says it: id, due date, value, anticipation, state."""
+    today = timezone.localdate()
+    return [
+        (
+            row["id"],
+            row["due_date"],
+            row["value"],
+            row["anticipation_id"],
+            PaymentStatus.of(
+                due_date=datetime.date.fromisoformat(row["due_date"]),
+                anticipation_status=row["anticipation_status"],
+                today=today,
+            ),
+        )
+        for row in payments
+    ]
+
+
+def api_rows(payments: list[dict]) -> list[tuple]:
+    return [(row["id"], row["due_date"], row["value"], row["anticipation"], row["status"]) for row in payments]
+
+
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
+@pytest.mark.parametrize("query", ["", "&status=A", "&status=U", "&status=PC", "&status=AN", "&status=D"])
+def test_the_bare_ceiling_serves_a_suppliers_page_as_the_api_does(bare_urls, rows, supplier, supplier_client, query):
+    api = supplier_client.get(f"/api/payments/?{query}")
+    bare = Client().get(f"/bare/payments/?supplier={supplier.pk}{query}")
+
+    assert bare_rows(bare.json()["results"]) == api_rows(api.json()["results"]) != []
+
+
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
+@pytest.mark.parametrize("query", ["", "?status=A", "?status=U", "?status=PC", "?status=AN", "?status=D"])
+def test_the_bare_ceiling_serves_an_operators_page_as_the_api_does(bare_urls, rows, operator_client, query):
+    api = operator_client.get(f"/api/payments/{query}")
+    bare = Client().get(f"/bare/payments/{query}")
+
+    assert bare_rows(bare.json()["results"]) == api_rows(api.json()["results"]) != []
+
+
+@pytest.mark.postgresql  # the bare ceiling speaks PostgreSQL, as the bench does
+def test_the_bare_ceiling_serves_a_payment_and_the_logs_as_the_api_does(
+    bare_urls, rows, supplier, supplier_client, operator_client
+):
+    payment = supplier.payments.filter(anticipation__isnull=False).first()
+
+    bare = Client().get(f"/bare/payments/{payment.pk}/").json()
+    assert bare_rows([bare]) == api_rows([supplier_client.get(f"/api/payments/{payment.pk}/").json()])
+    assert Client().get("/bare/payments/0/").status_code == 404
+    for bare, api in (
+        (f"/bare/logs/?supplier={supplier.pk}", supplier_client.get("/api/logs/")),
+        ("/bare/logs/", operator_client.get("/api/logs/")),
+    ):
+        logs = Client().get(bare).json()["results"]
+        assert [(log["id"], log["anticipation_id"], log["action"]) for log in logs] == [
+            (log["id"], log["anticipation"], log["action"]) for log in api.json()["results"]
+        ] != []
+
+
+def test_the_bare_ceiling_is_a_process_with_no_middleware_no_app_and_persistent_connections(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/payments_api_bench_10000")
+    monkeypatch.delitem(sys.modules, "payments_api.bench.bare_settings", raising=False)
+    bare_settings = importlib.import_module("payments_api.bench.bare_settings")
+
+    assert bare_settings.MIDDLEWARE == [] and bare_settings.INSTALLED_APPS == []
+    assert bare_settings.DATABASES["default"]["CONN_MAX_AGE"] is None
+    assert bare_settings.ROOT_URLCONF == "payments_api.bench.bare_urls"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_bare_process_answers_a_page_in_one_statement(rows, supplier, supplier_client):
+    """The bare WSGI application in a process of its own, as gunicorn serves it, on the (committed) test data."""
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    script = (
+        "import sys\n"
+        "from payments_api.bench.bare_wsgi import application\n"
+        "from django.db import connection\n"
+        "from django.test import RequestFactory\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "with CaptureQueriesContext(connection) as queries:\n"
+        "    response = application.get_response(RequestFactory().get(sys.argv[1]))\n"
+        "print(len(queries), response.status_code, response.content.decode())\n"
+    )
+    environment = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "payments_api.bench.bare_settings"}
+
+    served = subprocess.run(
+        [sys.executable, "-c", script, f"/bare/payments/?supplier={supplier.pk}&status=PC"],
+        capture_output=True, text=True, env=environment, timeout=60, check=True,
+    )
+
+    queries, status, body = served.stdout.split(" ", 2)
+    assert (queries, status) == ("1", "200")
+    api = supplier_client.get("/api/payments/?status=PC")
+    assert [row["id"] for row in json.loads(body)["results"]] == [row["id"] for row in api.json()["results"]] != []
+
+
+def test_the_report_shows_both_ratios_and_checks_the_targets_on_the_bare_one():
+    from argparse import Namespace
+
+    from payments_api.bench.run import Result, report
+
+    def result(scale, endpoint, rps, p99, baseline=None, bare=None, is_list=True):
+        return Result(scale, endpoint, rps, p99 / 2, p99, p99, 1, 0, 0, baseline, bare, is_list)
+
+    results = [
+        result(10_000, "supplier: list payments", 300, 30, baseline=600, bare=1500),
+        result(1_000_000, "supplier: list payments", 800, 35, baseline=1000, bare=1500),
+        result(1_000_000, "supplier: list payments ?status=A", 500, 35, baseline=700, bare=1200),
+        result(1_000_000, "token obtain", 45, 400, is_list=False),
+    ]
+    args = Namespace(wrk_threads=2, connections=8, rounds=3, duration=2, workers=None, threads=None)
+
+    text = report(results, args)
+
+    assert "| supplier: list payments | 800 | 17.5 | 35.0 | 35.0 | 1 | 1000 | 80% | 1500 | 53% |  |" in text
+    assert "- PASS: supplier: list payments at 1,000,000: 53% of the bare ceiling's req/s (at least 50%)" in text
+    assert "- FAIL: supplier: list payments ?status=A at 1,000,000: 42% of the bare ceiling's req/s" in text
+    assert "- PASS: token obtain at 1,000,000: 45 req/s, p99 400 ms (at least 40, below 500 ms)" in text
+    assert "of the baseline's req/s" not in text  # the target moved to the bare ceiling

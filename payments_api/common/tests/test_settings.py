@@ -107,6 +107,47 @@ def test_without_a_database_url_the_database_is_sqlite(database_url):
     assert (engine, name) == ("django.db.backends.sqlite3", str(PROJECT_DIR / "db.sqlite3"))
 
 
+PRINT_REPLICAS = (
+    "from django.conf import settings; "
+    "print(settings.DATABASE_REPLICAS, settings.DATABASE_ROUTERS, "
+    "[(settings.DATABASES[a]['HOST'], settings.DATABASES[a]['PORT'], settings.DATABASES[a]['TEST']['MIRROR'], "
+    "settings.DATABASES[a]['OPTIONS']['connect_timeout']) for a in settings.DATABASE_REPLICAS])"
+)
+PRIMARY_URL = "postgres://app@primary.internal:5432/payments_api"
+
+
+def test_each_replica_url_is_a_database_alias_read_through_the_router():
+    replicas = "postgres://app@replica-a.internal:5432/payments_api,postgres://app@replica-b.internal:5433/payments_api"
+
+    result = run_settings(PRINT_REPLICAS, DEBUG="True", DATABASE_URL=PRIMARY_URL, DATABASE_REPLICA_URLS=replicas)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['replica1', 'replica2'] ['payments_api.common.replicas.ReplicaRouter'] "
+        "[('replica-a.internal', 5432, 'default', 2), ('replica-b.internal', 5433, 'default', 2)]"
+    )
+
+
+def test_without_replicas_there_is_no_router():
+    result = run_settings(PRINT_REPLICAS, DEBUG="True", DATABASE_URL=PRIMARY_URL)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] [] []"
+
+
+def test_the_read_your_writes_window_must_cover_three_replica_checks():
+    result = run_settings(
+        PRINT_REPLICAS,
+        DEBUG="True",
+        DATABASE_URL=PRIMARY_URL,
+        DATABASE_REPLICA_URLS="postgres://app@replica-a.internal:5432/payments_api",
+        REPLICA_READ_YOUR_WRITES_SECONDS="2",
+        REPLICA_CHECK_SECONDS="1",
+    )
+
+    assert "ImproperlyConfigured: REPLICA_READ_YOUR_WRITES_SECONDS must be at least three" in result.stderr
+
+
 PRINT_SECRET_KEY = (
     "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY.startswith('django-insecure'))"
 )

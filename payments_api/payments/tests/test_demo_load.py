@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
+from payments_api import settings as production_settings
 from payments_api.notifications.models import Notification
 from payments_api.payments.models import Anticipation, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
@@ -26,8 +27,8 @@ def demo_load() -> str:
 
 @pytest.fixture
 def loaded(settings, capsys, django_capture_on_commit_callbacks):
-    # The fixture's hashes are PBKDF2; the test settings hash with MD5 only.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    # The fixture's hashes are Argon2id, as production makes them; the test settings hash with MD5 only.
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
     with django_capture_on_commit_callbacks(execute=True):  # the e-mails go once the load commits
         output = demo_load()
     return output + capsys.readouterr().out

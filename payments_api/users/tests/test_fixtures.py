@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from payments_api import settings as production_settings
 from payments_api.payments.models import Anticipation, Payment, PaymentStatus
 from payments_api.payments.selectors import payments_visible_to
 from payments_api.requestlogs.models import RequestLog
@@ -17,8 +18,8 @@ DEMO_SUPPLIERS = {"user01@email.com": "11222333000181", "user02@email.com": "12A
 
 @pytest.fixture
 def demo_users(settings):
-    # The fixture's hashes are PBKDF2; the test settings hash with MD5 only.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    # The fixture's hashes are Argon2id, as production makes them; the test settings hash with MD5 only.
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
     call_command("loaddata", "initial_data.json", verbosity=0)
 
 
@@ -27,6 +28,12 @@ def test_each_demo_user_logs_in_with_its_documented_password(demo_users, email):
     password = email.split("@")[0]
 
     assert authenticate(email=email, password=password) == User.objects.get(email=email)
+
+
+def test_the_demo_passwords_are_hashed_with_argon2id_as_production_hashes_them(demo_users):
+    """So that logging in as a demo user verifies as fast as any other login, and is not re-hashed on the way."""
+    for encoded in User.objects.values_list("password", flat=True):
+        assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$"), encoded
 
 
 def test_a_demo_user_does_not_log_in_with_another_password(demo_users):
