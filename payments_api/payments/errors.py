@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
 
@@ -72,3 +73,19 @@ class NotPaymentOwner(Forbidden):
 class ExternalIdTaken(Conflict):
     code = "external-id-exists"
     title = "The supplier already has a payment with this external id."
+
+
+class BudgetExceeded(Conflict):
+    """Approving would take the month's approvals past the programme's monthly budget; the problem says what is left."""
+
+    code = "budget-exceeded"
+    title = "Approving this anticipation would exceed the month's funding budget."
+
+    def __init__(self, detail: str | None = None, *, month: datetime.date, budget: Decimal, remaining: Decimal):
+        super().__init__(detail)
+        self.extensions = {"month": month.strftime("%Y-%m"), "budget": str(budget), "remaining": str(remaining)}
+
+
+class AlreadyApprovedByYou(Conflict):
+    code = "already-approved-by-you"
+    title = "You already approved this anticipation; it needs the approval of another operator."

@@ -63,6 +63,7 @@ def test_the_issue_example_16_days_early_at_3_percent_a_month(supplier_client, p
         "apr_on_net": "37.09",
         "business_day": is_bank_business_day(days(0)),
         "programme_version": 1,
+        "auto_approves": False,
     }
 
 
