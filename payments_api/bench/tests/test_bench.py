@@ -2,6 +2,7 @@
 reachable with the production settings."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -9,8 +10,11 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from payments_api.bench.middleware import QUERY_COUNT_REQUEST_HEADER, QUERY_COUNT_RESPONSE_HEADER
+from payments_api.bench.run import auto_approval_on
 from payments_api.payments.models import AnticipationStatus
+from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.programme.selectors import programme_current
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
 
@@ -71,3 +75,18 @@ def test_the_bench_urls_do_not_exist_in_production(path):
 
 def test_production_settings_carry_no_bench_middleware(settings):
     assert not any("bench" in middleware for middleware in settings.MIDDLEWARE)
+
+
+@pytest.mark.django_db
+def test_auto_approval_is_on_for_the_measurement_and_the_terms_come_back_after(supplier, programme_terms):
+    programme_terms(monthly_budget=Decimal("5.00"))
+    before = programme_current().terms()
+    payment = PaymentFactory(supplier=supplier, due_date=timezone.localdate() + datetime.timedelta(days=16))
+
+    with auto_approval_on():
+        anticipation = anticipation_request(
+            payment=payment, new_due_date=timezone.localdate(), requested_by=supplier.user
+        )
+
+    assert anticipation.status == AnticipationStatus.APPROVED
+    assert programme_current().terms() == before
