@@ -254,3 +254,13 @@ def test_an_operator_who_filed_cannot_give_the_first_approval_in_the_admin(dual,
     assert Anticipation.objects.get(pk=anticipation.pk).first_approved_by is None
     with pytest.raises(OwnAnticipationDecision):
         anticipation_decide(anticipation=anticipation, decision=Decision.APPROVED, decided_by=filer)
+
+
+def test_the_schema_declares_the_202_and_the_codes_of_a_decision(anonymous_client):
+    operation = anonymous_client.get("/api/schema/?format=json").json()["paths"]["/api/anticipations/{id}/"]["patch"]
+
+    assert {"200", "202"} <= operation["responses"].keys()
+    conflicts = operation["responses"]["409"]["description"]
+    for code in ("anticipation-already-decided", "anticipation-expired", "budget-exceeded", "already-approved-by-you"):
+        assert f"`{code}`" in conflicts
+    assert "budget-exceeded" in operation["x-problem-codes"]["409"]
