@@ -305,6 +305,8 @@ class AnticipationAdmin(
         else:
             day, waited = anticipation.creation_date, (timezone.localdate() - anticipation.creation_date).days
             state = ngettext("waiting %(days)s day", "waiting %(days)s days", waited) % {"days": waited}
+            if anticipation.first_approved_by_id is not None:
+                state = _("%(waiting)s, first of two approvals given") % {"waiting": state}
         return format_html('{}<br><span class="quiet">{}</span>', state, date_format(day))
 
     # --- the spreadsheet's columns: the values themselves -------------------------------------------------------

@@ -209,6 +209,8 @@ def test_the_admin_action_gives_a_first_approval_then_a_second_operator_approves
         response
     )
     assert Anticipation.objects.get(pk=large.pk).first_approved_by == first
+    queue = admin_session(second).get(ANTICIPATIONS).content.decode()
+    assert "waiting 10 days, first of two approvals given" in queue
 
     again = run_approve(first, [large])
     assert any(level == ERROR and "another operator must give the second" in text for level, text in messages_of(again))
