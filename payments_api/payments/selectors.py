@@ -136,30 +136,44 @@ def anticipation_quote(
         calendar=business_calendar(programme=programme),
         today=today,
     )
+    return _with_auto_approval(price=price, programme=programme, remaining_by_month={})
+
+
+def _with_auto_approval(
+    *, price: AnticipationPrice, programme: Programme, remaining_by_month: dict[datetime.date, Decimal | None]
+) -> AnticipationPrice:
+    """`price` saying whether a request for it would be approved at once now; a month's budget is read once per
+    `remaining_by_month` (and only for a price that qualifies otherwise)."""
     if not auto_approval_qualifies(price=price, programme=programme):
         return price
     remaining = None
     if programme.monthly_budget is not None:
-        remaining = month_budget(day=new_due_date, programme=programme).remaining
+        month = month_start(price.new_due_date)
+        if month not in remaining_by_month:
+            remaining_by_month[month] = month_budget(day=month, programme=programme).remaining
+        remaining = remaining_by_month[month]
     auto_approves = anticipation_auto_approves(price=price, programme=programme, remaining=remaining)
     return dataclasses.replace(price, auto_approves=auto_approves)
 
 
 class QuoteOptions(Sequence[AnticipationPrice]):
-    """The price of each allowed date, nearest first, computed only for the rows a page takes."""
+    """The price of each allowed date, nearest first, computed only for the rows a page takes, each saying whether it
+    would be approved at once (a month's budget read once for the page)."""
 
     def __init__(
         self, *, payment: Payment, dates: list[datetime.date], programme: Programme, calendar: BusinessCalendar
     ):
         self.payment, self.dates, self.programme, self.calendar = payment, dates, programme, calendar
+        self.remaining_by_month: dict[datetime.date, Decimal | None] = {}
 
     def __len__(self) -> int:
         return len(self.dates)
 
     def _price(self, day: datetime.date) -> AnticipationPrice:
-        return anticipation_price(
+        price = anticipation_price(
             payment=self.payment, new_due_date=day, programme=self.programme, calendar=self.calendar
         )
+        return _with_auto_approval(price=price, programme=self.programme, remaining_by_month=self.remaining_by_month)
 
     @overload
     def __getitem__(self, index: int) -> AnticipationPrice: ...

@@ -173,16 +173,16 @@ class QuoteOptionSerializer(serializers.Serializer):
     apr = _percentage(APR_HELP)
     apr_on_net = _percentage(APR_ON_NET_HELP)
     business_day = serializers.BooleanField(read_only=True)
-
-
-class QuoteSerializer(QuoteOptionSerializer):
-    """The price a request for this payment and date would get now, to the cent."""
-
     auto_approves = serializers.BooleanField(
         read_only=True,
         help_text="Whether the request would be approved at once by the programme (its APR at least "
         "auto_approve_min_apr, its new value at most auto_approve_max_value, within the month's budget as it stands).",
     )
+
+
+class QuoteSerializer(QuoteOptionSerializer):
+    """The price a request for this payment and date would get now, to the cent."""
+
     payment = serializers.IntegerField(source="payment.pk", read_only=True)
     value = StrictMoneyField(read_only=True)
     monthly_rate = serializers.DecimalField(**RATE, read_only=True)

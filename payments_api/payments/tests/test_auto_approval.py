@@ -165,6 +165,25 @@ def test_the_quote_says_whether_the_request_auto_approves(supplier_client, payme
     assert request_anticipation(supplier_client, payment).json()["status"] == "A"
 
 
+def test_each_option_says_whether_it_auto_approves_reading_each_months_budget_once(
+    supplier_client, payment, programme_terms
+):
+    # At 3% a month the discount of 1000.00 is 1.00 a day early, so every date's APR is 36.50%; the ceiling of
+    # 990.00 lets the dates 10 or more days early through, and the budget of 985.00 those paying 985.00 at most.
+    programme_terms(
+        auto_approve_min_apr=APR, auto_approve_max_value=Decimal("990.00"), monthly_budget=Decimal("985.00")
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = supplier_client.get(f"/api/payments/{payment.pk}/quote/", {"page_size": 100})
+
+    options = response.json()["results"]
+    assert [option["auto_approves"] for option in options] == [option["days_early"] >= 15 for option in options]
+    months = {days(offset).replace(day=1) for offset in range(16)}
+    sums = [query for query in queries if 'SUM("payments_anticipation"."new_value")' in query["sql"]]
+    assert len(sums) <= len(months)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     value=st.decimals(min_value=Decimal("1.00"), max_value=Decimal("50000.00"), places=2),
