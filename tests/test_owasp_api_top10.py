@@ -129,7 +129,8 @@ def test_api3_responses_expose_only_the_declared_fields(supplier_client, supplie
         "id", "supplier", "creation_date", "due_date", "value", "external_id", "status", "anticipation"
     }
     log = supplier_client.get("/api/logs/").json()["results"][0]
-    assert log.keys() == {"id", "anticipation", "created_at", "user", "action"}  # the user's id, never the e-mail
+    # The user's id, never the e-mail.
+    assert log.keys() == {"id", "anticipation", "created_at", "user", "action", "automatic"}
 
 
 # API5 Broken Function Level Authorization

@@ -10,6 +10,7 @@ wrk on the PATH. The bench database is dropped and created again for each scale.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -23,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +34,8 @@ STATES = ("A", "U", "PC", "AN", "D")
 PASSWORD = "seed-password"
 SAMPLE = 2000  # distinct suppliers, payments ... a read benchmark cycles through
 WRITE_POOL = 20000  # distinct payments or anticipations a write benchmark may consume
+# The superuser that sets the programme's terms for the auto-approval measurement.
+BENCH_TERMS_EMAIL = "bench-terms@example.com"
 
 
 @dataclass
@@ -271,6 +275,40 @@ def anticipation_request_endpoint() -> Endpoint:
     return Endpoint(name="supplier: request anticipation", requests=requests)
 
 
+@contextlib.contextmanager
+def auto_approval_on():
+    """The programme approves every request at once while the block runs (an APR hurdle of 0.00%, the largest payment
+    as the ceiling, no budget), and its terms are put back after: a request that auto-approves, measured beside the
+    one that waits for an operator."""
+    from payments_api.payments.models import MAX_PAYMENT_VALUE
+    from payments_api.programme.selectors import programme_current
+    from payments_api.programme.services import programme_update
+    from payments_api.users.models import User
+
+    manager = User.objects.filter(email=BENCH_TERMS_EMAIL).first() or User.objects.create_superuser(
+        email=BENCH_TERMS_EMAIL, password=None
+    )
+    before = programme_current().terms()
+    programme_update(
+        changed_by=manager,
+        auto_approve_min_apr=Decimal("0.00"),
+        auto_approve_max_value=MAX_PAYMENT_VALUE,
+        dual_approval_min_value=None,
+        monthly_budget=None,
+    )
+    try:
+        yield
+    finally:
+        programme_update(changed_by=manager, **before)
+
+
+def auto_approving_request_endpoint() -> Endpoint:
+    """anticipation_request_endpoint's requests, each approved at once by the programme (under auto_approval_on)."""
+    endpoint = anticipation_request_endpoint()
+    endpoint.name = "supplier: request anticipation, auto-approved"
+    return endpoint
+
+
 def decision_endpoint() -> Endpoint:
     """Each request approves or denies a different pending anticipation, as one of the operators."""
     from django.utils import timezone
@@ -438,6 +476,10 @@ def bench_scale(scale: int, args, folder: Path) -> list[Result]:
                     continue
                 results.append(measure(server, bare_server, endpoint, args, scale, folder))
                 connections.close_all()
+        if not args.only or re.search(args.only, "supplier: request anticipation, auto-approved"):
+            with auto_approval_on():
+                results.append(measure(server, auto_approving_request_endpoint(), args, scale, folder))
+            connections.close_all()
         if not args.only or re.search(args.only, "token obtain"):
             results.append(measure(server, bare_server, token_endpoint(), args, scale, folder))
     finally:

@@ -136,5 +136,6 @@ class Dashboard:
         self.month: ApprovedFigures = figures.month
         self.year: ApprovedFigures = figures.year
         self.months = figures.months
+        self.budget = figures.budget
         self.monthly_volume = MonthlyVolumeChart(figures.monthly_volume)
         self.top_suppliers = TopSuppliersChart(figures.top_suppliers)

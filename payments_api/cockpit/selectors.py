@@ -6,7 +6,7 @@ Money is summed in the database as Decimal; ratios are computed here in Decimal 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
@@ -25,6 +25,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from payments_api.payments.models import Anticipation, AnticipationStatus
+
+if TYPE_CHECKING:
+    from payments_api.payments.selectors import MonthBudget
 
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
 APPROVED = AnticipationStatus.APPROVED
@@ -220,11 +223,16 @@ class ProgrammeFigures:
     monthly_volume: list[MonthVolume]
     top_suppliers: list[SupplierVolume]
     months: int
+    # This month's funding budget (by new due date): used and left.
+    budget: "MonthBudget"
 
 
 def programme_figures(*, today: datetime.date, months: int = 12, top: int = 10) -> ProgrammeFigures:
     """The dashboard's figures: the queue, today's decisions, this month's and the year's approvals, the volume of
-    the last `months` months and the `top` suppliers over them."""
+    the last `months` months and the `top` suppliers over them, and this month's budget."""
+    # Imported here: the admin site imports this module while the apps load, before the API's modules may be.
+    from payments_api.payments.selectors import month_budget
+
     return ProgrammeFigures(
         today=today,
         pending=anticipations_pending_queue(),
@@ -234,4 +242,5 @@ def programme_figures(*, today: datetime.date, months: int = 12, top: int = 10) 
         monthly_volume=anticipations_monthly_volume(today=today, months=months),
         top_suppliers=suppliers_top_anticipated(since=month_start(today, months_back=months - 1), limit=top),
         months=months,
+        budget=month_budget(day=today),
     )

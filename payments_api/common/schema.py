@@ -69,6 +69,7 @@ def _problem_codes(path: str, method: str, operation: dict) -> list[str]:
         codes.append("409")
     # An operation names further problems it answers with extend_schema(extensions={"x-problems": [...]}).
     codes += [code for code in operation.pop("x-problems", []) if code not in codes]
+    codes += [code for code in operation.get("x-problem-codes", {}) if code not in codes]
     return codes
 
 
@@ -84,8 +85,14 @@ def declare_problem_responses(result, generator, request, public):
                 if parameter["in"] == "query":
                     parameter["allowEmptyValue"] = True  # a blank query parameter means it is not given
             responses = operation.setdefault("responses", {})
+            # extend_schema(extensions={"x-problem-codes": {"409": [...]}}): the problem codes an operation answers
+            # with a status, named in its description and kept as the extension for clients to read.
+            codes_by_status = operation.get("x-problem-codes", {})
             for code in _problem_codes(path, method, operation):
-                responses.setdefault(code, {"description": DESCRIPTIONS[code], "content": problem})
+                description = DESCRIPTIONS[code]
+                if codes_by_status.get(code):
+                    description += " Codes: " + ", ".join(f"`{name}`" for name in codes_by_status[code]) + "."
+                responses.setdefault(code, {"description": description, "content": problem})
             responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
             if any(p.get("in") == "query" for p in operation.get("parameters", [])):
                 # Said by the HTTP server (gunicorn) before the application sees the request; its body is not ours.

@@ -44,7 +44,8 @@ class NotificationAdmin(
 
     @admin.display(description=_("by"), ordering="request_log__user__email")
     def actor(self, notification: Notification) -> str:
-        return notification.request_log.user.email
+        user = notification.request_log.user
+        return user.email if user is not None else str(_("the programme (automatic approval)"))
 
     @admin.display(description=_("next attempt"), ordering="next_attempt_at")
     def next_attempt(self, notification: Notification):

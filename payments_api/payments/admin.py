@@ -35,6 +35,7 @@ from payments_api.payments.services import (
     payment_validate,
     payment_value_validate,
 )
+from payments_api.programme.selectors import programme_current
 from payments_api.users.cnpj import format_cnpj, normalize_cnpj
 
 if TYPE_CHECKING:
@@ -233,11 +234,16 @@ class AnticipationAdmin(
     )
     actions = ("approve", "deny")
     fieldsets = (
-        (None, {"fields": ("status", "supplier", "payment_link", "creation_date", "update_date")}),
+        (
+            None,
+            {"fields": ("status", "first_approval", "supplier", "payment_link", "creation_date", "update_date")},
+        ),
         (_("Terms"), {"fields": TERMS}),
     )
     # The page shows the anticipation; it is changed only by a decision.
-    readonly_fields = ("status", "supplier", "payment_link", "creation_date", "update_date", *TERMS)
+    readonly_fields = (
+        "status", "first_approval", "supplier", "payment_link", "creation_date", "update_date", *TERMS
+    )
 
     def has_decide_permission(self, request):
         # The service refuses anyone else; the actions and buttons are not even offered to them.
@@ -251,6 +257,14 @@ class AnticipationAdmin(
         return format_html(
             '{}<br><span class="quiet">{}</span>', supplier.corporate_name, format_cnpj(supplier.reg_number)
         )
+
+    @admin.display(description=_("first approval"))
+    def first_approval(self, anticipation: Anticipation):
+        """Of the two approvals a large anticipation needs (the programme's dual_approval_min_value)."""
+        if anticipation.first_approved_by_id is None:
+            return "–"
+        at = date_format(timezone.localtime(anticipation.first_approved_at), "DATETIME_FORMAT")
+        return _("%(user)s, %(at)s") % {"user": anticipation.first_approved_by, "at": at}
 
     @admin.display(description=_("payment"))
     def payment_link(self, anticipation: Anticipation):
@@ -295,6 +309,8 @@ class AnticipationAdmin(
         else:
             day, waited = anticipation.creation_date, (timezone.localdate() - anticipation.creation_date).days
             state = ngettext("waiting %(days)s day", "waiting %(days)s days", waited) % {"days": waited}
+            if anticipation.first_approved_by_id is not None:
+                state = _("%(waiting)s, first of two approvals given") % {"waiting": state}
         return format_html('{}<br><span class="quiet">{}</span>', state, date_format(day))
 
     # --- the spreadsheet's columns: the values themselves -------------------------------------------------------
@@ -357,12 +373,13 @@ class AnticipationAdmin(
 
     # --- decisions -----------------------------------------------------------------------------------------------
 
-    def decide(self, request, anticipations, decision: Decision) -> int:
+    def decide(self, request, anticipations, decision: Decision) -> tuple[int, int]:
         """Decide each anticipation through the service, as the API does; log each decision in the admin's history.
 
-        Returns how many were decided; each refusal is reported in the service's words.
+        Returns how many were decided and how many got the first of the two approvals they need (still pending);
+        each refusal is reported in the service's words.
         """
-        decided = 0
+        decided = first_approved = 0
         for anticipation in anticipations:
             try:
                 anticipation = anticipation_decide(
@@ -375,20 +392,35 @@ class AnticipationAdmin(
                     messages.ERROR,
                 )
                 continue
-            self.log_change(request, anticipation, decision.label)
-            decided += 1
-        return decided
+            if anticipation.status == AnticipationStatus.PENDING_CONFIRMATION:
+                self.log_change(request, anticipation, _("First approval"))
+                first_approved += 1
+            else:
+                self.log_change(request, anticipation, decision.label)
+                decided += 1
+        return decided, first_approved
+
+    def first_approvals_reported(self, request, first_approved: int) -> None:
+        if first_approved:
+            message = ngettext(
+                "%(count)d anticipation has its first approval; another operator must approve it.",
+                "%(count)d anticipations have their first approval; another operator must approve them.",
+                first_approved,
+            )
+            self.message_user(request, message % {"count": first_approved}, messages.WARNING)
 
     def _decide_selected(self, request, queryset, decision: Decision):
         if request.POST.get("post") != "yes":
             return self.decision_confirmation(request, queryset, decision)
-        if decided := self.decide(request, queryset.select_related("payment__supplier"), decision):
+        decided, first_approved = self.decide(request, queryset.select_related("payment__supplier"), decision)
+        if decided:
             message = (
                 ngettext("%(count)d anticipation approved.", "%(count)d anticipations approved.", decided)
                 if decision == Decision.APPROVED
                 else ngettext("%(count)d anticipation denied.", "%(count)d anticipations denied.", decided)
             )
             self.message_user(request, message % {"count": decided}, messages.SUCCESS)
+        self.first_approvals_reported(request, first_approved)
         return None
 
     def decision_confirmation(self, request, queryset, decision: Decision):
@@ -408,6 +440,7 @@ class AnticipationAdmin(
             "totals": totals,
             "select_across": request.POST.get("select_across", "0"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "dual_approval_min_value": programme_current().dual_approval_min_value,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/payments/anticipation/decision_confirmation.html", context)
@@ -438,11 +471,13 @@ class AnticipationAdmin(
             decision = Decision(request.POST.get("decision"))
         except ValueError:
             return HttpResponseBadRequest(_("Choose to approve or to deny."))
-        if self.decide(request, [anticipation], decision):
+        decided, first_approved = self.decide(request, [anticipation], decision)
+        if decided:
             message = _("Anticipation #%(id)s approved.") if decision == Decision.APPROVED else _(
                 "Anticipation #%(id)s denied."
             )
             self.message_user(request, message % {"id": anticipation.pk}, messages.SUCCESS)
+        self.first_approvals_reported(request, first_approved)
         return HttpResponseRedirect(reverse("admin:payments_anticipation_change", args=[anticipation.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

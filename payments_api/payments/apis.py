@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, 
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from payments_api.common.csv_export import CSVListMixin
 from payments_api.common.filters import ListFilterBackend
@@ -15,12 +16,13 @@ from payments_api.common.pagination import SequencePagination
 from payments_api.common.replicas import ReplicaReadsMixin
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
-from payments_api.payments.models import Anticipation, Payment
+from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.selectors import (
     anticipation_quote,
     anticipation_quote_options,
     anticipations_count,
     anticipations_visible_to,
+    month_budget,
     payments_count,
     payments_visible_to,
 )
@@ -36,6 +38,7 @@ from payments_api.payments.serializers import (
     QuoteSerializer,
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
+from payments_api.programme.serializers import BudgetQuerySerializer, BudgetSerializer
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
 
 
@@ -135,8 +138,24 @@ class PaymentViewSet(
     ),
     partial_update=extend_schema(
         summary="Approve or deny an anticipation (operators)",
+        description=(
+            "200 with the decision. At or above the programme's `dual_approval_min_value` an approval takes two "
+            "operators: the first answers 202 with the anticipation still `PC` and its `approvals`; another "
+            "operator's approval then answers 200 with `A`. A denial by any one operator denies."
+        ),
         request=AnticipationDecisionSerializer,
-        responses={200: AnticipationSerializer},
+        responses={200: AnticipationSerializer, 202: AnticipationSerializer},
+        extensions={
+            "x-problem-codes": {
+                "403": ["permission-denied", "operator-required", "own-anticipation"],
+                "409": [
+                    "anticipation-already-decided",
+                    "anticipation-expired",
+                    "budget-exceeded",
+                    "already-approved-by-you",
+                ],
+            }
+        },
     ),
 )
 class AnticipationViewSet(
@@ -178,4 +197,22 @@ class AnticipationViewSet(
         anticipation = anticipation_decide(
             anticipation=self.get_object(), decision=serializer.validated_data["status"], decided_by=request.user
         )
-        return Response(AnticipationSerializer(anticipation).data)
+        # Still pending after an approval: the first of two, accepted and waiting for another operator's.
+        pending = anticipation.status == AnticipationStatus.PENDING_CONFIRMATION
+        answer = status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK
+        return Response(AnticipationSerializer(anticipation).data, status=answer)
+
+
+class ProgrammeBudgetView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        summary="A month of the funding budget: the budget, what approvals committed, what is left (operators)",
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; this month by default.")],
+        responses={200: BudgetSerializer},
+    )
+    def get(self, request):
+        query = BudgetQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("month") or timezone.localdate()
+        return Response(BudgetSerializer(month_budget(day=day)).data)

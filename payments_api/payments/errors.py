@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -74,3 +75,19 @@ class NotPaymentOwner(Forbidden):
 class ExternalIdTaken(Conflict):
     code = "external-id-exists"
     title = _("The supplier already has a payment with this external id.")
+
+
+class BudgetExceeded(Conflict):
+    """Approving would take the month's approvals past the programme's monthly budget; the problem says what is left."""
+
+    code = "budget-exceeded"
+    title = _("Approving this anticipation would exceed the month's funding budget.")
+
+    def __init__(self, detail: str | None = None, *, month: datetime.date, budget: Decimal, remaining: Decimal):
+        super().__init__(detail)
+        self.extensions = {"month": month.strftime("%Y-%m"), "budget": str(budget), "remaining": str(remaining)}
+
+
+class AlreadyApprovedByYou(Conflict):
+    code = "already-approved-by-you"
+    title = _("You already approved this anticipation; it needs the approval of another operator.")

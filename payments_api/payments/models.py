@@ -153,12 +153,38 @@ class Anticipation(models.Model):
         # Not indexed: versions are never deleted, and nothing looks anticipations up by version.
         ProgrammeVersion, on_delete=models.PROTECT, related_name="anticipations", db_index=False
     )
+    # The first of the two approvals an anticipation at or above the programme's dual_approval_min_value needs
+    # (logged as FIRST_APPROVAL); the second operator's approval decides it. Not indexed: read with the row.
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("anticipation")
         verbose_name_plural = _("anticipations")
         ordering = ["id"]
+        indexes = [
+            # What a month's budget has committed: the approved new values by new due date, read from the index.
+            models.Index(
+                fields=["new_due_date"],
+                include=["new_value"],
+                condition=Q(status=AnticipationStatus.APPROVED),
+                name="anticipation_approved_due_idx",
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(first_approved_by__isnull=True, first_approved_at__isnull=True)
+                | Q(first_approved_by__isnull=False, first_approved_at__isnull=False),
+                name="anticipation_first_approval_whole",
+            ),
             models.CheckConstraint(condition=Q(status__in=AnticipationStatus.values), name="anticipation_status_valid"),
             models.CheckConstraint(
                 condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=MAX_MONTHLY_RATE),
@@ -172,6 +198,13 @@ class Anticipation(models.Model):
 
     def __str__(self):
         return f"Anticipation #{self.pk} of payment #{self.payment_id} ({self.get_status_display()})"
+
+    @property
+    def approvals(self) -> list[dict]:
+        """The approvals counted towards two: the first one, once given (the decision itself is in the log)."""
+        if self.first_approved_by_id is None:
+            return []
+        return [{"user": self.first_approved_by_id, "at": self.first_approved_at}]
 
     @property
     def days_early(self) -> int:

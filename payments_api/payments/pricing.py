@@ -72,6 +72,9 @@ class AnticipationPrice:
     apr_on_net: Decimal
     business_day: bool
     programme_version: int
+    # Whether a request for this date now would be approved at once by the programme (anticipation_auto_approves);
+    # set by the quote, which counts the month's budget.
+    auto_approves: bool = False
 
 
 def anticipation_price(
@@ -162,3 +165,29 @@ def anticipation_price_check(
             next_business_day=calendar.next_business_day(new_due_date, latest=latest),
         )
     return price
+
+
+def dual_approval_needed(*, new_value: Decimal, programme: Programme) -> bool:
+    """Whether approving an anticipation of `new_value` takes two different operators under `programme`'s terms."""
+    return programme.dual_approval_min_value is not None and new_value >= programme.dual_approval_min_value
+
+
+def auto_approval_qualifies(*, price: AnticipationPrice, programme: Programme) -> bool:
+    """Whether the programme's terms approve `price` at once, budget aside: an APR (as quoted) at least the hurdle, a
+    new value at most the ceiling, and not so large that it needs two operators' approvals."""
+    hurdle, ceiling = programme.auto_approve_min_apr, programme.auto_approve_max_value
+    if hurdle is None or ceiling is None:
+        return False
+    return (
+        price.apr >= hurdle
+        and price.new_value <= ceiling
+        and not dual_approval_needed(new_value=price.new_value, programme=programme)
+    )
+
+
+def anticipation_auto_approves(*, price: AnticipationPrice, programme: Programme, remaining: Decimal | None) -> bool:
+    """Whether a request at `price` is approved as it is made: it qualifies, and its new value fits what is left of
+    its month's budget (`remaining`, None for no budget)."""
+    return auto_approval_qualifies(price=price, programme=programme) and (
+        remaining is None or price.new_value <= remaining
+    )

@@ -1,8 +1,12 @@
+import dataclasses
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import overload
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from payments_api.common.counts import CountSum, counts_maintained
@@ -10,13 +14,15 @@ from payments_api.payments.models import Anticipation, AnticipationStatus, Payme
 from payments_api.payments.pricing import (
     AnticipationPrice,
     allowed_new_due_dates,
+    anticipation_auto_approves,
     anticipation_availability_check,
     anticipation_price,
     anticipation_price_check,
+    auto_approval_qualifies,
 )
 from payments_api.programme.business_days import BusinessCalendar
 from payments_api.programme.models import Programme
-from payments_api.programme.selectors import business_calendar, programme_current
+from payments_api.programme.selectors import business_calendar, month_end, month_start, programme_current
 from payments_api.users.models import User
 from payments_api.users.selectors import list_order, scope_to_user
 
@@ -83,14 +89,45 @@ def anticipations_count(*, user: User, status: str | None = None) -> CountSum | 
     return CountSum(counts, "payments")
 
 
+@dataclass(frozen=True)
+class MonthBudget:
+    """One calendar month of the funding budget: the programme's monthly_budget and what approvals have committed."""
+
+    month: datetime.date
+    budget: Decimal | None
+    committed: Decimal
+
+    @property
+    def remaining(self) -> Decimal | None:
+        """What may still be approved for payment in the month; None without a budget."""
+        if self.budget is None:
+            return None
+        return max(self.budget - self.committed, Decimal("0.00"))
+
+
+def budget_committed(*, month: datetime.date) -> Decimal:
+    """The new values of the approved anticipations whose new due date falls in the month starting on `month`."""
+    approved = Anticipation.objects.filter(
+        status=AnticipationStatus.APPROVED, new_due_date__gte=month, new_due_date__lte=month_end(month)
+    )
+    return approved.aggregate(committed=Coalesce(Sum("new_value"), Decimal("0.00")))["committed"]
+
+
+def month_budget(*, day: datetime.date, programme: Programme | None = None) -> MonthBudget:
+    """The budget of `day`'s month under `programme`'s terms (those in force by default)."""
+    programme = programme or programme_current()
+    month = month_start(day)
+    return MonthBudget(month=month, budget=programme.monthly_budget, committed=budget_committed(month=month))
+
+
 def anticipation_quote(
     *, payment: Payment, new_due_date: datetime.date, quoted_by: User, today: datetime.date | None = None
 ) -> AnticipationPrice:
-    """What a request by `quoted_by` for `payment` on `new_due_date` would be given now, or the refusal it would get;
-    writes nothing."""
+    """What a request by `quoted_by` for `payment` on `new_due_date` would be given now, or the refusal it would get,
+    and whether it would be approved at once (with the month's budget as it stands); writes nothing."""
     today = today or timezone.localdate()
     programme = programme_current()
-    return anticipation_price_check(
+    price = anticipation_price_check(
         payment=payment,
         anticipated=Anticipation.objects.filter(payment_id=payment.pk).exists(),
         new_due_date=new_due_date,
@@ -99,23 +136,44 @@ def anticipation_quote(
         calendar=business_calendar(programme=programme),
         today=today,
     )
+    return _with_auto_approval(price=price, programme=programme, remaining_by_month={})
+
+
+def _with_auto_approval(
+    *, price: AnticipationPrice, programme: Programme, remaining_by_month: dict[datetime.date, Decimal | None]
+) -> AnticipationPrice:
+    """`price` saying whether a request for it would be approved at once now; a month's budget is read once per
+    `remaining_by_month` (and only for a price that qualifies otherwise)."""
+    if not auto_approval_qualifies(price=price, programme=programme):
+        return price
+    remaining = None
+    if programme.monthly_budget is not None:
+        month = month_start(price.new_due_date)
+        if month not in remaining_by_month:
+            remaining_by_month[month] = month_budget(day=month, programme=programme).remaining
+        remaining = remaining_by_month[month]
+    auto_approves = anticipation_auto_approves(price=price, programme=programme, remaining=remaining)
+    return dataclasses.replace(price, auto_approves=auto_approves)
 
 
 class QuoteOptions(Sequence[AnticipationPrice]):
-    """The price of each allowed date, nearest first, computed only for the rows a page takes."""
+    """The price of each allowed date, nearest first, computed only for the rows a page takes, each saying whether it
+    would be approved at once (a month's budget read once for the page)."""
 
     def __init__(
         self, *, payment: Payment, dates: list[datetime.date], programme: Programme, calendar: BusinessCalendar
     ):
         self.payment, self.dates, self.programme, self.calendar = payment, dates, programme, calendar
+        self.remaining_by_month: dict[datetime.date, Decimal | None] = {}
 
     def __len__(self) -> int:
         return len(self.dates)
 
     def _price(self, day: datetime.date) -> AnticipationPrice:
-        return anticipation_price(
+        price = anticipation_price(
             payment=self.payment, new_due_date=day, programme=self.programme, calendar=self.calendar
         )
+        return _with_auto_approval(price=price, programme=self.programme, remaining_by_month=self.remaining_by_month)
 
     @overload
     def __getitem__(self, index: int) -> AnticipationPrice: ...

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 from django.utils import timezone
@@ -8,6 +9,7 @@ from payments_api.common.fields import StrictDateField, StrictMoneyField, Strict
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
     MAX_PAYMENT_VALUE,
+    Anticipation,
     AnticipationStatus,
     Decision,
     Payment,
@@ -91,6 +93,11 @@ class PaymentCreateSerializer(serializers.Serializer):
             )
 
 
+class ApprovalSerializer(serializers.Serializer):
+    user = serializers.IntegerField(read_only=True, help_text="The operator who approved.")
+    at = serializers.DateTimeField(read_only=True)
+
+
 class AnticipationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     payment = serializers.IntegerField(source="payment_id", read_only=True)
@@ -105,6 +112,23 @@ class AnticipationSerializer(serializers.Serializer):
         read_only=True,
         help_text="The version of the programme's terms it was priced with.",
     )
+    approvals = serializers.SerializerMethodField(
+        help_text="An anticipation at or above the programme's dual_approval_min_value needs two operators' approvals:"
+        " the first, once given, is listed here (the decision itself is in the log). Empty otherwise."
+    )
+
+    # The columns csv_approvals reads (common/csv_export.py column_rows).
+    csv_columns = ("first_approved_by_id", "first_approved_at")
+
+    @extend_schema_field(ApprovalSerializer(many=True))
+    def get_approvals(self, anticipation: Anticipation) -> list:
+        return list(ApprovalSerializer(anticipation.approvals, many=True).data)
+
+    def csv_approvals(self, row: dict) -> str:
+        if row["first_approved_by_id"] is None:
+            return "[]"
+        approval = {"user": row["first_approved_by_id"], "at": row["first_approved_at"]}
+        return json.dumps(ApprovalSerializer([approval], many=True).data)
 
 
 class AnticipationCreateSerializer(serializers.Serializer):
@@ -149,6 +173,11 @@ class QuoteOptionSerializer(serializers.Serializer):
     apr = _percentage(APR_HELP)
     apr_on_net = _percentage(APR_ON_NET_HELP)
     business_day = serializers.BooleanField(read_only=True)
+    auto_approves = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the request would be approved at once by the programme (its APR at least "
+        "auto_approve_min_apr, its new value at most auto_approve_max_value, within the month's budget as it stands).",
+    )
 
 
 class QuoteSerializer(QuoteOptionSerializer):

@@ -11,9 +11,11 @@ from payments_api.common.counts import counts_compact
 from payments_api.common.exceptions import ValidationFailed
 from payments_api.notifications.services import notification_create
 from payments_api.payments.errors import (
+    AlreadyApprovedByYou,
     AnticipationAlreadyDecided,
     AnticipationAlreadyExists,
     AnticipationExpired,
+    BudgetExceeded,
     ExternalIdTaken,
     InvalidPayment,
     NotPaymentOwner,
@@ -21,7 +23,7 @@ from payments_api.payments.errors import (
     OwnAnticipationDecision,
 )
 from payments_api.payments.events import anticipation_event_record, payment_event_record
-from payments_api.payments.metrics import anticipation_event_count
+from payments_api.payments.metrics import anticipation_event_count, automatic_approval_count
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
     MAX_PAYMENT_VALUE,
@@ -31,8 +33,17 @@ from payments_api.payments.models import (
     Payment,
     PaymentCount,
 )
-from payments_api.payments.pricing import CENT, anticipation_price_check
+from payments_api.payments.pricing import (
+    CENT,
+    anticipation_auto_approves,
+    anticipation_price_check,
+    auto_approval_qualifies,
+    dual_approval_needed,
+)
+from payments_api.payments.selectors import MonthBudget, month_budget
+from payments_api.programme.models import Programme
 from payments_api.programme.selectors import business_calendar, programme_current
+from payments_api.programme.services import budget_month_lock
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 from payments_api.requestlogs.selectors import anticipation_requested_by
 from payments_api.requestlogs.services import request_log_create
@@ -129,10 +140,23 @@ def payment_create(
     return payment
 
 
+def _month_budget_locked(*, programme: Programme, new_due_date: datetime.date) -> MonthBudget | None:
+    """The budget of `new_due_date`'s month with its row locked until the transaction ends, so that what it says is
+    committed stays true until the caller's approval is written; None (and no lock) when there is no budget."""
+    if programme.monthly_budget is None:
+        return None
+    budget_month_lock(day=new_due_date)
+    return month_budget(day=new_due_date, programme=programme)
+
+
 @transaction.atomic
 def anticipation_request(*, payment: Payment, new_due_date: datetime.date, requested_by: User) -> Anticipation:
     """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`, at the price a
-    quote gives (pricing.anticipation_price_check) under the programme's terms in force now."""
+    quote gives (pricing.anticipation_price_check) under the programme's terms in force now.
+
+    A request the programme's terms approve at once (pricing.anticipation_auto_approves: the APR hurdle, the ceiling,
+    the month's budget) is approved in this transaction: logged as requested by `requested_by`, then approved by
+    nobody (the programme), with one e-mail to the supplier saying both."""
     today = timezone.localdate()
     # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop. The
     # supplier and its user come along for the e-mail.
@@ -152,6 +176,11 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
         calendar=business_calendar(programme=programme),
         today=today,
     )
+    automatic = False
+    if auto_approval_qualifies(price=price, programme=programme):
+        budget = _month_budget_locked(programme=programme, new_due_date=new_due_date)
+        remaining = None if budget is None else budget.remaining
+        automatic = anticipation_auto_approves(price=price, programme=programme, remaining=remaining)
 
     try:
         with transaction.atomic():
@@ -161,6 +190,7 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
                 update_date=today,
                 new_due_date=new_due_date,
                 new_value=price.new_value,
+                status=AnticipationStatus.APPROVED if automatic else AnticipationStatus.PENDING_CONFIRMATION,
                 monthly_rate=price.monthly_rate,
                 programme_version_id=price.programme_version,
             )
@@ -168,9 +198,17 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc
 
     request_log = request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
-    _supplier_notify(anticipation=anticipation, request_log=request_log)
     anticipation_event_count(event="requested", new_value=anticipation.new_value)
     anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
+    if not automatic:
+        _supplier_notify(anticipation=anticipation, request_log=request_log)
+        return anticipation
+
+    approval_log = request_log_create(anticipation=anticipation, user=None, action=RequestLogAction.APPROVED)
+    _supplier_notify(anticipation=anticipation, request_log=approval_log)  # one e-mail: requested and approved
+    anticipation_event_count(event="approved", new_value=anticipation.new_value)
+    automatic_approval_count(new_value=anticipation.new_value)
+    anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_APPROVED)
     return anticipation
 
 
@@ -196,7 +234,13 @@ def anticipation_decider_check(*, anticipation: Anticipation, decided_by: User) 
 
 @transaction.atomic
 def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decided_by: User) -> Anticipation:
-    """An operator approves or denies a pending anticipation; of concurrent decisions exactly one wins."""
+    """An operator approves or denies a pending anticipation; of concurrent decisions exactly one wins.
+
+    An anticipation whose new value is at or above the programme's dual_approval_min_value is approved by two
+    different operators: the first approval is recorded (and logged as FIRST_APPROVAL) and leaves it pending; the
+    second approves it. A denial by any one operator denies it. An approval is paid from its month's budget
+    (monthly_budget) and refused when the budget has not that much left.
+    """
     if not decided_by.is_operator:
         raise OperatorRequired()
     decision = Decision(decision)
@@ -213,8 +257,20 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
             _("Anticipation %(id)s was already %(status)s.")
             % {"id": anticipation.pk, "status": anticipation.get_status_display().lower()}
         )
-    if decision == Decision.APPROVED and anticipation.new_due_date < today:
-        raise AnticipationExpired(_("The new due date %(date)s has passed.") % {"date": anticipation.new_due_date})
+    if decision == Decision.APPROVED:
+        if anticipation.new_due_date < today:
+            raise AnticipationExpired(_("The new due date %(date)s has passed.") % {"date": anticipation.new_due_date})
+        if anticipation.first_approved_by_id == decided_by.pk:
+            raise AlreadyApprovedByYou(
+                _("You gave anticipation %(id)s its first approval; another operator must give the second.")
+                % {"id": anticipation.pk}
+            )
+        programme = programme_current()
+        if anticipation.first_approved_by_id is None and dual_approval_needed(
+            new_value=anticipation.new_value, programme=programme
+        ):
+            return _anticipation_first_approve(anticipation=anticipation, approved_by=decided_by, today=today)
+        _budget_check(anticipation=anticipation, programme=programme)
 
     anticipation.status = decision.value
     anticipation.update_date = today
@@ -241,6 +297,38 @@ def anticipation_decide(*, anticipation: Anticipation, decision: Decision, decid
     return anticipation
 
 
+def _budget_check(*, anticipation: Anticipation, programme: Programme) -> None:
+    """Refuse an approval its month's budget cannot pay; the month stays locked until the approval is written."""
+    budget = _month_budget_locked(programme=programme, new_due_date=anticipation.new_due_date)
+    if budget is None or budget.budget is None or budget.remaining is None:
+        return
+    if anticipation.new_value <= budget.remaining:
+        return
+    raise BudgetExceeded(
+        f"Approving {anticipation.new_value} would exceed the budget of {budget.month:%Y-%m} ({budget.budget}): "
+        f"{budget.remaining} is left.",
+        month=budget.month,
+        budget=budget.budget,
+        remaining=budget.remaining,
+    )
+
+
+def _anticipation_first_approve(*, anticipation: Anticipation, approved_by: User, today: datetime.date) -> Anticipation:
+    """Record the first of two approvals: the anticipation stays pending for another operator's. Nothing is paid from
+    the budget and the supplier is not written to until the second."""
+    anticipation.first_approved_by = approved_by
+    anticipation.first_approved_at = timezone.now()
+    anticipation.update_date = today
+    anticipation.save(update_fields=["first_approved_by", "first_approved_at", "update_date"])
+    try:
+        with transaction.atomic():
+            request_log_create(anticipation=anticipation, user=approved_by, action=RequestLogAction.FIRST_APPROVAL)
+    except IntegrityError as exc:  # the one-first-approval constraint backs up the row lock
+        raise AnticipationAlreadyDecided(f"Anticipation {anticipation.pk} already has its first approval.") from exc
+    anticipation_event_count(event="first_approved", new_value=anticipation.new_value)
+    return anticipation
+
+
 def _supplier_notify(*, anticipation: Anticipation, request_log: RequestLog) -> None:
     """The e-mail to the supplier about `request_log`'s action, written in the same transaction."""
     payment = anticipation.payment
@@ -257,6 +345,8 @@ def _supplier_notify(*, anticipation: Anticipation, request_log: RequestLog) -> 
             "due_date": payment.due_date,
             "new_value": anticipation.new_value,
             "new_due_date": anticipation.new_due_date,
+            # Approved by the programme as it was requested: the one e-mail says both.
+            "automatic": request_log.automatic,
         },
     )
 

@@ -21,8 +21,8 @@ class ProgrammeAdmin(OperatorAdminMixin, admin.ModelAdmin):
     """The one row of terms: operators read it, superusers change it; each change is a new version."""
 
     operator_permissions = ("view",)
-    list_display = ("__str__", "monthly_rate", "business_days_only", "effective_since")
-    fields = ("monthly_rate", "business_days_only", "version", "effective_since", "versions")
+    list_display = ("__str__", *Programme.TERMS, "effective_since")
+    fields = (*Programme.TERMS, "version", "effective_since", "versions")
     readonly_fields = ("version", "effective_since", "versions")
     shown_versions = 20
 

@@ -10,8 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from payments_api.common.models import MoneyField
+
 PROGRAMME_ID = 1
 MAX_MONTHLY_RATE = Decimal("0.999999")
+# An APR hurdle, as the quote writes APRs: a percentage with two decimals (36.50 is 36.5% a year).
+MAX_APR = Decimal("9999.99")
 
 
 class DecimalDigits(TypedDict):
@@ -30,7 +34,14 @@ class ProgrammeTerms(models.Model):
     A new term is a field here (both tables gain it in one migration) and a name in TERMS.
     """
 
-    TERMS = ("monthly_rate", "business_days_only")
+    TERMS = (
+        "monthly_rate",
+        "business_days_only",
+        "monthly_budget",
+        "auto_approve_min_apr",
+        "auto_approve_max_value",
+        "dual_approval_min_value",
+    )
 
     monthly_rate = models.DecimalField(
         **RATE,
@@ -40,9 +51,73 @@ class ProgrammeTerms(models.Model):
     business_days_only = models.BooleanField(
         default=False, help_text="Refuse new due dates that are not business days (weekends, banking holidays)."
     )
+    # The treasury controls: each null is off.
+    monthly_budget = MoneyField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="The most that may be approved for payment in one calendar month (by new due date, counted on new "
+        "values); empty for no limit.",
+    )
+    auto_approve_min_apr = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_APR)],
+        help_text="Approve at once a request whose APR (as quoted, a percentage) is at least this, with a new value "
+        "up to the ceiling below, within the month's budget; empty (with the ceiling) for no automatic approval.",
+    )
+    auto_approve_max_value = MoneyField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The largest new value approved automatically; set with the APR hurdle, or neither.",
+    )
+    dual_approval_min_value = MoneyField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Anticipations with a new value at or above this need the approval of two different operators; "
+        "empty for one approval always.",
+    )
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def terms_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
+        """The checks the terms hold in both tables, named after the table."""
+        return [
+            models.CheckConstraint(
+                condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=MAX_MONTHLY_RATE),
+                name=f"{prefix}_monthly_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_budget__isnull=True) | Q(monthly_budget__gte=0),
+                name=f"{prefix}_monthly_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_approve_min_apr__isnull=True)
+                | (Q(auto_approve_min_apr__gte=0) & Q(auto_approve_min_apr__lte=MAX_APR)),
+                name=f"{prefix}_auto_approve_min_apr_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_approve_max_value__isnull=True) | Q(auto_approve_max_value__gt=0),
+                name=f"{prefix}_auto_approve_max_value_positive",
+            ),
+            # A hurdle without a ceiling (or the reverse) would be a policy nobody set: both or neither.
+            models.CheckConstraint(
+                condition=Q(auto_approve_min_apr__isnull=True, auto_approve_max_value__isnull=True)
+                | Q(auto_approve_min_apr__isnull=False, auto_approve_max_value__isnull=False),
+                name=f"{prefix}_auto_approval_both_or_neither",
+                violation_error_message="Set both the APR hurdle and the ceiling for automatic approval, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(dual_approval_min_value__isnull=True) | Q(dual_approval_min_value__gt=0),
+                name=f"{prefix}_dual_approval_min_value_positive",
+            ),
+        ]
 
     def terms(self) -> dict:
         return {name: getattr(self, name) for name in self.TERMS}
@@ -64,12 +139,7 @@ class ProgrammeVersion(ProgrammeTerms):
         verbose_name = _("programme version")
         verbose_name_plural = _("programme versions")
         ordering = ["-number"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=MAX_MONTHLY_RATE),
-                name="programmeversion_monthly_rate_range",
-            ),
-        ]
+        constraints = ProgrammeTerms.terms_constraints("programmeversion")
 
     def __str__(self):
         return f"Programme version {self.number}"
@@ -90,14 +160,25 @@ class Programme(ProgrammeTerms):
         verbose_name_plural = _("programme")
         constraints = [
             models.CheckConstraint(condition=Q(id=PROGRAMME_ID), name="programme_single_row"),
-            models.CheckConstraint(
-                condition=Q(monthly_rate__gte=0) & Q(monthly_rate__lte=MAX_MONTHLY_RATE),
-                name="programme_monthly_rate_range",
-            ),
+            *ProgrammeTerms.terms_constraints("programme"),
         ]
 
     def __str__(self):
         return f"Programme (version {self.version_id})"
+
+
+class BudgetMonth(models.Model):
+    """One calendar month of the funding budget: the row every approval paid in that month locks (SELECT ... FOR
+    UPDATE) before it counts what is committed, so concurrent approvals are counted one after the other and together
+    never exceed the budget. What is committed is counted from the approved anticipations themselves."""
+
+    month = models.DateField(primary_key=True, help_text="The month's first day.")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="budgetmonth_first_day")]
+
+    def __str__(self):
+        return self.month.strftime("%Y-%m")
 
 
 class CalendarOverrideKind(models.TextChoices):

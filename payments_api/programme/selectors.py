@@ -42,6 +42,17 @@ def _programme_seed() -> Programme:
     return Programme.objects.select_related("version").get(pk=PROGRAMME_ID)
 
 
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of `day`'s month: the month a budget counts an anticipation in (by its new due date)."""
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    """The last day of the month that starts on `month`."""
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
 def programme_versions() -> QuerySet[ProgrammeVersion]:
     return ProgrammeVersion.objects.select_related("created_by").order_by("-number")
 

@@ -1,15 +1,16 @@
+import datetime
 import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from payments_api.programme.errors import InvalidProgrammeTerms, OperatorRequired, SuperuserRequired
-from payments_api.programme.models import PROGRAMME_ID, CalendarOverride, Programme, ProgrammeVersion
-from payments_api.programme.selectors import programme_current
+from payments_api.programme.models import PROGRAMME_ID, BudgetMonth, CalendarOverride, Programme, ProgrammeVersion
+from payments_api.programme.selectors import month_start, programme_current
 from payments_api.users.models import User
 
 
@@ -46,7 +47,7 @@ def programme_update(*, changed_by: User, **terms: Any) -> Programme:
         programme.full_clean(exclude=["version"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise InvalidProgrammeTerms(" ".join(messages), field=field) from exc
+        raise InvalidProgrammeTerms(" ".join(messages), field=None if field == NON_FIELD_ERRORS else field) from exc
     new = {name: _stored(name, value) for name, value in programme.terms().items()}
     for name, value in new.items():
         setattr(programme, name, value)
@@ -87,3 +88,12 @@ def calendar_overrides_delete(*, overrides: QuerySet[CalendarOverride], deleted_
     deleted, _ = overrides.delete()
     _calendar_changed()
     return deleted
+
+
+def budget_month_lock(*, day: datetime.date) -> datetime.date:
+    """Lock the budget row of `day`'s month until the caller's transaction ends (creating it the first time) and
+    return the month's first day: approvals paid in one month are counted against its budget one after the other."""
+    month = month_start(day)
+    BudgetMonth.objects.bulk_create([BudgetMonth(month=month)], ignore_conflicts=True)
+    BudgetMonth.objects.select_for_update().filter(month=month).get()
+    return month

@@ -7,6 +7,8 @@ class RequestLogAction(models.TextChoices):
     REQUESTED = "R", _("Requested")
     APPROVED = "A", _("Approved")
     DENIED = "D", _("Denied")
+    # The first of two approvals an anticipation at or above the programme's dual_approval_min_value needs.
+    FIRST_APPROVAL = "F", _("First approval")
 
 
 class AppendOnlyError(Exception):
@@ -21,7 +23,10 @@ class RequestLog(models.Model):
 
     # By name: the log is written by the payments app, which it never imports (see .importlinter).
     anticipation = models.ForeignKey("payments.Anticipation", on_delete=models.PROTECT, related_name="logs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="request_logs")
+    # Null only for an approval by the programme itself (auto-approval): the log shows it as "automatic".
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="request_logs"
+    )
     action = models.CharField(max_length=1, choices=RequestLogAction.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -44,10 +49,26 @@ class RequestLog(models.Model):
                 condition=models.Q(action__in=[RequestLogAction.APPROVED, RequestLogAction.DENIED]),
                 name="requestlog_one_decision",
             ),
+            models.UniqueConstraint(
+                fields=["anticipation"],
+                condition=models.Q(action=RequestLogAction.FIRST_APPROVAL),
+                name="requestlog_one_first_approval",
+            ),
+            # Only the programme approves without a user; every other action is someone's.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(action=RequestLogAction.APPROVED),
+                name="requestlog_user_unless_automatic",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} anticipation #{self.anticipation_id} by {self.user.email}"
+        by = self.user.email if self.user is not None else "the programme"
+        return f"{self.get_action_display()} anticipation #{self.anticipation_id} by {by}"
+
+    @property
+    def automatic(self) -> bool:
+        """Approved by the programme (auto-approval), not by an operator."""
+        return self.user_id is None
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -8,7 +8,8 @@ if TYPE_CHECKING:
     from payments_api.payments.models import Anticipation
 
 
-def request_log_create(*, anticipation: "Anticipation", user: User, action: RequestLogAction) -> RequestLog:
+def request_log_create(*, anticipation: "Anticipation", user: User | None, action: RequestLogAction) -> RequestLog:
+    """Log `action`; `user` is None for the programme's own approval (auto-approval), and for nothing else."""
     return RequestLog.objects.create(anticipation=anticipation, user=user, action=action)
 
 

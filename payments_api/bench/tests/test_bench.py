@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,8 +16,11 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from payments_api.bench.middleware import QUERY_COUNT_REQUEST_HEADER, QUERY_COUNT_RESPONSE_HEADER
+from payments_api.bench.run import auto_approval_on
 from payments_api.payments.models import AnticipationStatus, PaymentStatus
+from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
+from payments_api.programme.selectors import programme_current
 from payments_api.requestlogs.models import RequestLog, RequestLogAction
 
 
@@ -211,3 +215,16 @@ def test_the_report_shows_both_ratios_and_checks_the_targets_on_the_bare_one():
     assert "- FAIL: supplier: list payments ?status=A at 1,000,000: 42% of the bare ceiling's req/s" in text
     assert "- PASS: token obtain at 1,000,000: 45 req/s, p99 400 ms (at least 40, below 500 ms)" in text
     assert "of the baseline's req/s" not in text  # the target moved to the bare ceiling
+@pytest.mark.django_db
+def test_auto_approval_is_on_for_the_measurement_and_the_terms_come_back_after(supplier, programme_terms):
+    programme_terms(monthly_budget=Decimal("5.00"))
+    before = programme_current().terms()
+    payment = PaymentFactory(supplier=supplier, due_date=timezone.localdate() + datetime.timedelta(days=16))
+
+    with auto_approval_on():
+        anticipation = anticipation_request(
+            payment=payment, new_due_date=timezone.localdate(), requested_by=supplier.user
+        )
+
+    assert anticipation.status == AnticipationStatus.APPROVED
+    assert programme_current().terms() == before

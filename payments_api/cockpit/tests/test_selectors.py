@@ -10,6 +10,9 @@
 | a6           | Beta     | 4000.00 | 2026-03-25 | 2026-03-15 | 2026-03-15 | 10   | 3960.00   | approved | 2026-03-15 |
 | a7           | Alpha    | 100.00  | 2025-12-31 | 2025-12-01 | 2025-12-16 | 15   | 98.50     | approved | 2025-12-02 |
 | a8           | Beta     | 9000.00 | 2025-03-12 | 2025-02-10 | 2025-02-10 | 30   | 8730.00   | approved | 2025-02-11 |
+
+The budget of March 2026 counts the approved new values paid in March (by new due date): a1 and a6, 970.00 + 3960.00
+= 4930.00; a4 (pending, 31 March) and a5 (denied, 16 March) are not counted. Of a budget of 10,000.00, 5070.00 is left.
 """
 
 import datetime
@@ -32,6 +35,7 @@ from payments_api.cockpit.selectors import (
     suppliers_top_anticipated,
 )
 from payments_api.payments.models import AnticipationStatus
+from payments_api.payments.selectors import MonthBudget
 from payments_api.payments.tests.factories import AnticipationFactory
 from payments_api.users.tests.factories import SupplierFactory
 
@@ -184,3 +188,18 @@ def test_the_programme_figures_gather_them_all(programme):
     assert figures.year.discount == Decimal("188.00")
     assert len(figures.monthly_volume) == 12
     assert [supplier.value for supplier in figures.top_suppliers] == [Decimal("6000.00"), Decimal("1100.00")]
+
+
+def test_the_budget_of_the_month_used_and_left(programme, programme_terms):
+    assert programme_figures(today=TODAY).budget == MonthBudget(
+        month=D(2026, 3, 1), budget=None, committed=Decimal("4930.00")
+    )
+    programme_terms(monthly_budget=Decimal("10000.00"))
+
+    budget = programme_figures(today=TODAY).budget
+
+    assert (budget.budget, budget.committed, budget.remaining) == (
+        Decimal("10000.00"),
+        Decimal("4930.00"),
+        Decimal("5070.00"),
+    )

@@ -43,6 +43,43 @@ def test_an_operators_index_is_the_dashboard(operator_admin_client, supplier):
     assert page.count("<svg") >= 1
 
 
+def test_the_dashboard_shows_the_months_budget_used_and_left(operator_admin_client, supplier, programme_terms):
+    # Approved for this month: 300.00 + 450.50 = 750.50 of 1,000.00, leaving 249.50; pending and denied ones and
+    # another month's approval are not counted.
+    for new_value, status, offset in [
+        ("300.00", "A", 0),
+        ("450.50", "A", 0),
+        ("99.00", "PC", 0),
+        ("98.00", "D", 0),
+        ("97.00", "A", 40),
+    ]:
+        new_due_date = days(0).replace(day=1) + datetime.timedelta(days=offset)
+        AnticipationFactory(
+            payment__supplier=supplier,
+            payment__creation_date=new_due_date - datetime.timedelta(days=1),
+            payment__due_date=new_due_date + datetime.timedelta(days=20),
+            creation_date=new_due_date - datetime.timedelta(days=1),
+            new_due_date=new_due_date,
+            new_value=Decimal(new_value),
+            status=status,
+        )
+    programme_terms(monthly_budget=Decimal("1000.00"))
+
+    page = operator_admin_client.get("/admin/").content.decode()
+
+    assert 'data-figure="budget-left">R$249.50<' in page
+    assert '<span data-figure="budget-used">R$750.50</span> used of R$1,000.00' in page
+
+
+def test_without_a_budget_the_dashboard_says_no_limit_and_what_is_used(operator_admin_client, supplier):
+    AnticipationFactory(payment__supplier=supplier, new_due_date=days(0), new_value=Decimal("12.00"), status="A")
+
+    page = operator_admin_client.get("/admin/").content.decode()
+
+    assert 'data-figure="budget-left">No limit<' in page
+    assert '<span data-figure="budget-used">R$12.00</span> used' in page
+
+
 def test_staff_who_may_not_see_anticipations_get_no_figures(client):
     client.force_login(UserFactory(is_staff=True))
 

@@ -34,6 +34,7 @@ def rendered(anticipation: Anticipation) -> dict:
         "status": anticipation.status,
         "monthly_rate": f"{anticipation.monthly_rate:.6f}",
         "programme_version": anticipation.programme_version_id,
+        "approvals": anticipation.approvals,
     }
 
 
@@ -83,6 +84,7 @@ def test_supplier_requests_the_anticipation_of_its_own_payment(supplier_client, 
         "status": "PC",
         "monthly_rate": "0.030000",
         "programme_version": 1,
+        "approvals": [],
     }
     assert (anticipation.payment, anticipation.new_value, anticipation.status) == (payment, Decimal("984.00"), PENDING)
     assert response["Location"] == f"http://testserver/api/anticipations/{anticipation.pk}/"

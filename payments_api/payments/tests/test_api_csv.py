@@ -2,6 +2,8 @@
 
 import csv
 import io
+import json
+from decimal import Decimal
 
 import pytest
 
@@ -23,7 +25,8 @@ def csv_rows(response) -> list[dict]:
 
 
 def json_rows(client, url, params) -> list[dict]:
-    """Every page of the JSON list, with each value written as a CSV cell (null as empty)."""
+    """Every page of the JSON list, with each value written as a CSV cell (null as empty, true and false, and lists
+    as JSON writes them)."""
     rows, response = [], client.get(url, {**params, "page_size": 100})
     while True:
         assert response.status_code == 200, response.content
@@ -31,7 +34,13 @@ def json_rows(client, url, params) -> list[dict]:
         if not response.json()["next"]:
             break
         response = client.get(response.json()["next"])
-    return [{key: "" if value is None else str(value) for key, value in row.items()} for row in rows]
+    return [{key: json_cell(value) for key, value in row.items()} for row in rows]
+
+
+def json_cell(value) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value) if isinstance(value, (bool, list)) else str(value)
 
 
 @pytest.fixture
@@ -137,3 +146,25 @@ def test_paging_is_ignored_but_a_malformed_paging_parameter_is_refused_as_in_jso
 
 def test_paging_parameters_do_not_cut_the_csv(supplier_client, payments):
     assert len(csv_rows(supplier_client.get(PAYMENTS, {"format": "csv", "page": "2", "page_size": "5"}))) == 12
+
+
+def test_a_first_approval_and_an_automatic_approval_are_in_the_csv_as_in_the_json(
+    operator_client, operator, supplier, programme_terms
+):
+    programme_terms(dual_approval_min_value=Decimal("980.00"))
+    pending = AnticipationFactory(payment__supplier=supplier)
+    assert operator_client.patch(f"{ANTICIPATIONS}{pending.pk}/", {"status": "A"}, format="json").status_code == 202
+    RequestLog.objects.create(anticipation=AnticipationFactory(status="A"), user=None, action=RequestLogAction.APPROVED)
+
+    anticipations = csv_rows(operator_client.get(ANTICIPATIONS, HTTP_ACCEPT="text/csv"))
+    logs = csv_rows(operator_client.get(LOGS, HTTP_ACCEPT="text/csv"))
+
+    assert anticipations == json_rows(operator_client, ANTICIPATIONS, {})
+    assert json.loads(next(row for row in anticipations if row["id"] == str(pending.pk))["approvals"])[0]["user"] == (
+        operator.pk
+    )
+    assert logs == json_rows(operator_client, LOGS, {})
+    assert {(row["action"], row["user"], row["automatic"]) for row in logs} == {
+        ("F", str(operator.pk), "false"),
+        ("A", "", "true"),
+    }

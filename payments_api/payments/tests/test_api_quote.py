@@ -63,6 +63,7 @@ def test_the_issue_example_16_days_early_at_3_percent_a_month(supplier_client, p
         "apr_on_net": "37.09",
         "business_day": is_bank_business_day(days(0)),
         "programme_version": 1,
+        "auto_approves": False,
     }
 
 
@@ -204,6 +205,7 @@ def test_without_a_date_every_allowed_date_is_listed_nearest_first_in_pages(supp
         "apr": "36.50",
         "apr_on_net": "37.09",
         "business_day": is_bank_business_day(days(0)),
+        "auto_approves": False,
     }
     assert [option["business_day"] for option in results] == [is_bank_business_day(days(n)) for n in range(16)]
 

@@ -70,3 +70,38 @@ def test_a_refused_or_rolled_back_action_counts_nothing(supplier, supplier_clien
 
     assert refused.status_code == 400
     assert moved(before, counted()) == {event: (0, 0) for event in EVENTS}
+
+
+AUTOMATIC = "payments_api_automatic_approvals_total"
+AUTOMATIC_VALUE = "payments_api_automatic_approved_value_brl_total"
+
+
+def test_automatic_approvals_are_counted_apart_and_as_approvals(supplier, supplier_client, programme_terms):
+    # 1000.00 due in 16 days paid today: 984.00 at 36.50%, approved at once; 1100.00 (1082.40 paid) is over the
+    # 984.00 ceiling and waits for an operator.
+    programme_terms(auto_approve_min_apr=Decimal("36.50"), auto_approve_max_value=Decimal("984.00"))
+    payments = [
+        PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16)),
+        PaymentFactory(supplier=supplier, value=Decimal("1100.00"), due_date=days(16)),
+    ]
+    before, samples = counted(), scrape()
+    automatic_before = (value(samples, AUTOMATIC), value(samples, AUTOMATIC_VALUE))
+
+    statuses = [
+        supplier_client.post(
+            "/api/anticipations/", {"payment": payment.pk, "new_due_date": days(0).isoformat()}, format="json"
+        ).json()["status"]
+        for payment in payments
+    ]
+
+    assert statuses == ["A", "PC"]
+    samples = scrape()
+    assert (value(samples, AUTOMATIC) - automatic_before[0], value(samples, AUTOMATIC_VALUE) - automatic_before[1]) == (
+        1,
+        pytest.approx(984.00),
+    )
+    assert moved(before, counted()) == {
+        "requested": (2, pytest.approx(984.00 + 1082.40)),
+        "approved": (1, pytest.approx(984.00)),
+        "denied": (0, 0),
+    }

@@ -278,6 +278,7 @@ def test_the_outbox_is_told_whom_to_write_in_which_language_and_what(supplier, o
         "due_date": days(16).isoformat(),
         "new_value": "984.00",
         "new_due_date": days(0).isoformat(),
+        "automatic": False,
     }
     assert list(told) == [
         (supplier.user.email, "en", {**about, "action": RequestLogAction.REQUESTED}),

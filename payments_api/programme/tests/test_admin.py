@@ -27,6 +27,40 @@ def test_a_superuser_changes_the_rate_and_a_version_records_it(superuser_admin_c
     assert version.changes["monthly_rate"] == {"old": "0.030000", "new": "0.025000"}
 
 
+def test_a_superuser_sets_the_treasury_controls_in_the_admin(superuser_admin_client):
+    terms = {
+        "monthly_rate": "0.03",
+        "monthly_budget": "250000",
+        "auto_approve_min_apr": "36.5",
+        "auto_approve_max_value": "5000",
+        "dual_approval_min_value": "100000",
+    }
+
+    response = superuser_admin_client.post(PROGRAMME, terms)
+
+    assert response.status_code == 302, response.content
+    programme = Programme.objects.get()
+    assert (
+        programme.monthly_budget,
+        programme.auto_approve_min_apr,
+        programme.auto_approve_max_value,
+        programme.dual_approval_min_value,
+        programme.version_id,
+    ) == (Decimal("250000"), Decimal("36.5"), Decimal("5000"), Decimal("100000"), 2)
+    assert set(ProgrammeVersion.objects.get(number=2).changes) == {
+        "monthly_budget", "auto_approve_min_apr", "auto_approve_max_value", "dual_approval_min_value"
+    }
+
+
+def test_a_hurdle_without_its_ceiling_is_refused_on_the_form(superuser_admin_client):
+    response = superuser_admin_client.post(PROGRAMME, {"monthly_rate": "0.03", "auto_approve_min_apr": "36.5"})
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors == ["Set both the APR hurdle and the ceiling for automatic approval, or neither."]
+    assert ProgrammeVersion.objects.count() == 1
+
+
 def test_the_programme_page_shows_the_versions(operator_admin_client, programme_terms):
     programme_terms(monthly_rate=Decimal("0.02"))
     programme_terms(business_days_only=True)

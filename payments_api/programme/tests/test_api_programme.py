@@ -25,7 +25,29 @@ def test_suppliers_and_operators_read_the_terms_in_force(request, client_name, p
         "effective_since": timezone.localtime(ProgrammeVersion.objects.get(number=2).created_at).isoformat(),
         "monthly_rate": "0.012500",
         "business_days_only": False,
+        "monthly_budget": None,
+        "auto_approve_min_apr": None,
+        "auto_approve_max_value": None,
+        "dual_approval_min_value": None,
     }
+
+
+def test_the_treasury_controls_are_shown_once_set(supplier_client, programme_terms):
+    programme_terms(
+        monthly_budget=Decimal("250000"),
+        auto_approve_min_apr=Decimal("36.5"),
+        auto_approve_max_value=Decimal("5000"),
+        dual_approval_min_value=Decimal("100000"),
+    )
+
+    body = supplier_client.get("/api/programme/").json()
+
+    assert (
+        body["monthly_budget"],
+        body["auto_approve_min_apr"],
+        body["auto_approve_max_value"],
+        body["dual_approval_min_value"],
+    ) == ("250000.00", "36.50", "5000.00", "100000.00")
 
 
 def test_the_terms_are_read_only(operator_client):

@@ -52,6 +52,70 @@ def test_each_version_records_only_what_changed(superuser):
     assert ProgrammeVersion.objects.get(number=3).changes == {"business_days_only": {"old": False, "new": True}}
 
 
+def test_the_treasury_controls_are_terms_versioned_like_the_others(superuser):
+    programme = programme_update(
+        changed_by=superuser,
+        monthly_budget=Decimal("250000"),
+        auto_approve_min_apr=Decimal("36.5"),
+        auto_approve_max_value=Decimal("5000"),
+        dual_approval_min_value=Decimal("100000"),
+    )
+
+    assert programme.terms() == {
+        "monthly_rate": Decimal("0.030000"),
+        "business_days_only": False,
+        "monthly_budget": Decimal("250000.00"),
+        "auto_approve_min_apr": Decimal("36.50"),
+        "auto_approve_max_value": Decimal("5000.00"),
+        "dual_approval_min_value": Decimal("100000.00"),
+    }
+    assert ProgrammeVersion.objects.get(number=2).changes == {
+        "monthly_budget": {"old": None, "new": "250000.00"},
+        "auto_approve_min_apr": {"old": None, "new": "36.50"},
+        "auto_approve_max_value": {"old": None, "new": "5000.00"},
+        "dual_approval_min_value": {"old": None, "new": "100000.00"},
+    }
+    # Off again: null.
+    programme = programme_update(changed_by=superuser, monthly_budget=None)
+    assert programme.monthly_budget is None
+    assert ProgrammeVersion.objects.get(number=3).changes == {"monthly_budget": {"old": "250000.00", "new": None}}
+
+
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        ({"monthly_budget": Decimal("-0.01")}, "monthly_budget"),
+        ({"auto_approve_min_apr": Decimal("-1"), "auto_approve_max_value": Decimal("1")}, "auto_approve_min_apr"),
+        ({"auto_approve_min_apr": Decimal("10"), "auto_approve_max_value": Decimal("0")}, "auto_approve_max_value"),
+        ({"dual_approval_min_value": Decimal("0")}, "dual_approval_min_value"),
+        ({"auto_approve_min_apr": Decimal("10")}, None),
+        ({"auto_approve_max_value": Decimal("10")}, None),
+    ],
+)
+def test_treasury_controls_out_of_range_or_half_set_are_refused(superuser, terms, field):
+    with pytest.raises(InvalidProgrammeTerms) as refusal:
+        programme_update(changed_by=superuser, **terms)
+
+    assert refusal.value.field == field
+    assert programme_current().version_id == 1
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        {"monthly_budget": Decimal("-1")},
+        {"auto_approve_min_apr": Decimal("1")},  # without its ceiling
+        {"auto_approve_min_apr": Decimal("-1"), "auto_approve_max_value": Decimal("1")},
+        {"auto_approve_min_apr": Decimal("1"), "auto_approve_max_value": Decimal("0")},
+        {"dual_approval_min_value": Decimal("0")},
+    ],
+)
+def test_the_database_holds_the_treasury_controls_in_both_tables(column):
+    for model in (Programme, ProgrammeVersion):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=model.objects.order_by("pk").first().pk).update(**column)
+
+
 def test_terms_given_unchanged_make_no_version(superuser):
     programme = programme_update(changed_by=superuser, monthly_rate=Decimal("0.030"), business_days_only=False)
 

@@ -23,6 +23,7 @@ def as_stored(log: RequestLog) -> dict:
         "created_at": log.created_at,
         "user": log.user_id,
         "action": log.action,
+        "automatic": log.user_id is None,
     }
 
 
@@ -77,7 +78,8 @@ def test_operator_lists_every_log(operator_client, own_logs, other_logs):
 def test_log_has_the_contract_fields(supplier_client, own_logs):
     item = supplier_client.get(URL).json()["results"][0]
 
-    assert item.keys() == {"id", "anticipation", "created_at", "user", "action"}
+    assert item.keys() == {"id", "anticipation", "created_at", "user", "action", "automatic"}
+    assert item["automatic"] is False
     created_at = datetime.datetime.fromisoformat(item["created_at"])
     assert created_at.tzinfo is not None
     assert abs(timezone.now() - created_at) < datetime.timedelta(minutes=5)
