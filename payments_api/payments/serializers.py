@@ -232,3 +232,38 @@ class QuoteOptionPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = QuoteOptionSerializer(many=True)
+
+
+class PayablesImportQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False, help_text="Check the file and report, writing nothing.")
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The line of the file, the header being 1.")
+    field = serializers.CharField(allow_null=True, help_text="The column, or null for the whole row or file.")
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class PayablesImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField(min_value=0, help_text="The data rows read (blank lines are not counted).")
+    created = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    unchanged = serializers.IntegerField(min_value=0)
+    # A field named like Serializer.errors: the metaclass takes declared fields off the class, so the property stays.
+    errors = ImportRowErrorSerializer(  # type: ignore[assignment]
+        many=True, help_text="Always empty here: a file with errors is a 400."
+    )
+
+
+class ImportInvalidProblemSerializer(serializers.Serializer):
+    """The problem of a payables file with errors: nothing was written."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="import-invalid (validation-error for a bad ?dry_run=, named in errors)")
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]  # as above
+    request_id = serializers.CharField(required=False)
