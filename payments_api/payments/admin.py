@@ -466,7 +466,7 @@ class AnticipationAdmin(
 
 
 class PayablesFileForm(forms.Form):
-    file = forms.FileField(label=_("Payables file (CSV)"), help_text=_("supplier_cnpj,external_id,due_date,value"))
+    file = forms.FileField(label=_("Payables file (CSV)"), help_text="supplier_cnpj,external_id,due_date,value")
 
 
 # Errors shown on the page; a file may have a hundred thousand, and the first are enough to act on.
