@@ -85,3 +85,15 @@ def test_another_operator_cannot_confirm_a_file_it_did_not_check(admin_client_of
 def test_a_staff_member_who_is_not_an_operator_cannot_import(client, supplier):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(ADD).status_code == 403
+
+
+def test_a_file_larger_than_the_api_s_json_limit_uploads(admin_client_of, supplier, settings):
+    due = days(40).isoformat()
+    rows = [f"{supplier.reg_number},NF-{n:06d},{due},1.00" for n in range(5000)]  # about 190 KB
+    content = ("supplier_cnpj,external_id,due_date,value\n" + "\n".join(rows)).encode()
+    assert len(content) > settings.REQUEST_BODY_MAX_BYTES
+
+    response = upload(admin_client_of, content)
+
+    assert response.status_code == 200
+    assert response.context["result"].created == 5000

@@ -7,6 +7,7 @@ import pytest
 from payments_api.common.exceptions import ValidationFailed
 from payments_api.payments.batches import AnticipationBatch, BatchItem, anticipation_batch_request
 from payments_api.payments.errors import AnticipationAlreadyExists, NotPaymentOwner
+from payments_api.notifications.models import Notification
 from payments_api.payments.models import Anticipation
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 
@@ -65,3 +66,19 @@ def test_a_payment_named_twice_is_refused(supplier):
             items=[(payment, days(0)), (payment, days(1))], all_or_none=False, requested_by=supplier.user
         )
     assert (refused.value.field, refused.value.field_code) == ("items.1.payment", "unique")
+
+
+def test_the_batch_e_mail_is_previewed_in_the_notifications_admin(supplier, client, admin_operator):
+    payments = [PaymentFactory(supplier=supplier, due_date=days(16)) for _ in range(2)]
+    anticipation_batch_request(
+        items=[(payment, days(0)) for payment in payments], all_or_none=False, requested_by=supplier.user
+    )
+    notification = Notification.objects.get()
+    client.force_login(admin_operator)
+
+    response = client.get(f"/admin/notifications/notification/{notification.pk}/change/")
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert preview["subject"] == "2 antecipações solicitadas"
+    assert all(f"nº {payment.pk}" in preview["text"] for payment in payments)
