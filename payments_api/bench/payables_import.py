@@ -44,7 +44,7 @@ def main() -> int:
     from payments_api.users.models import Supplier, User
 
     def cnpj(n: int) -> str:
-        base = f"{90000000 + n:08d}0001"
+        base = f"{80000000 + n:08d}0001"  # seed_load takes the 9xxxxxxx range
         first = check_digit(base)
         return base + first + check_digit(base + first)
 
