@@ -11,10 +11,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from payments_api.common.csv_export import CSVListMixin
+from payments_api.common.exceptions import PROBLEM_CONTENT_TYPE, domain_problem
 from payments_api.common.filters import ListFilterBackend
 from payments_api.common.pagination import SequencePagination
 from payments_api.common.replicas import ReplicaReadsMixin
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from payments_api.payments.batches import (
+    MAX_BATCH_ITEMS,
+    AnticipationBatch,
+    BatchItem,
+    anticipation_batch_request,
+)
+from payments_api.common.parsers import CSVParser
+from payments_api.payments.errors import BatchFailed, ImportInvalid
+from payments_api.payments.imports import IMPORT_COLUMNS, IMPORT_MAX_ROWS, payables_import
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment
 from payments_api.payments.selectors import (
@@ -27,9 +37,15 @@ from payments_api.payments.selectors import (
     payments_visible_to,
 )
 from payments_api.payments.serializers import (
+    AnticipationBatchOutcomeSerializer,
+    AnticipationBatchSerializer,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
+    BatchFailedProblemSerializer,
+    ImportInvalidProblemSerializer,
+    PayablesImportQuerySerializer,
+    PayablesImportResultSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
     QuoteOptionPageSerializer,
@@ -40,6 +56,30 @@ from payments_api.payments.serializers import (
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.programme.serializers import BudgetQuerySerializer, BudgetSerializer
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
+
+IMPORT_DESCRIPTION = (
+    "Operators only. The body is the CSV file (`Content-Type: text/csv`): UTF-8 with or without a BOM, comma or "
+    f"semicolon separated, the header `{','.join(IMPORT_COLUMNS)}`, then a payable a row (CNPJ formatted or bare, "
+    "numeric or alphanumeric; due date YYYY-MM-DD; value with `.` for decimals). Rows are keyed on the supplier and "
+    "external_id: a new key creates a payment, a known one with the same due date and value is unchanged, with "
+    "others it is updated unless the payment has an anticipation (`payment-locked`). The file is one transaction: "
+    "any row error writes nothing and the answer is 400 `import-invalid` listing every error by line (the header "
+    "is line 1). At most 10 MB (413 beyond) and "
+    f"{IMPORT_MAX_ROWS:,} rows. `?dry_run=true` checks and reports without writing."
+)
+
+
+def anticipation_batch_outcome(batch: AnticipationBatch) -> dict:
+    """What a batch answers: the counts, and per item its anticipation or its problem, in item order."""
+    results: list[dict[str, Any]] = []
+    for result in batch.results:
+        if result.error is None:
+            anticipation = AnticipationSerializer(result.anticipation).data
+            results.append({"index": result.index, "status": status.HTTP_201_CREATED, "anticipation": anticipation})
+        else:
+            problem = domain_problem(result.error)
+            results.append({"index": result.index, "status": problem["status"], "problem": problem})
+    return {"succeeded": batch.succeeded, "failed": batch.failed, "results": results}
 
 
 def _created(request, serializer, url_name: str) -> Response:
@@ -90,6 +130,36 @@ class PaymentViewSet(
         payment = payment_create(**serializer.validated_data, created_by=request.user, today=self.today)
         output = self.get_serializer(self.get_queryset().get(pk=payment.pk))
         return _created(request, output, "payment-detail")
+
+    @extend_schema(
+        summary="Import payables from a CSV file (operators)",
+        description=IMPORT_DESCRIPTION,
+        request={"text/csv": OpenApiTypes.STR},
+        parameters=[
+            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="true: check and report, writing nothing.")
+        ],
+        responses={200: PayablesImportResultSerializer, (400, PROBLEM_CONTENT_TYPE): ImportInvalidProblemSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[CSVParser],
+        permission_classes=[IsOperator],
+    )
+    def import_payables(self, request):
+        query = PayablesImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        # An empty body is parsed as no data at all, which the import reads as an empty file.
+        content = request.data if isinstance(request.data, bytes) else b""
+        result = payables_import(content=content, imported_by=request.user, dry_run=query.validated_data["dry_run"])
+        if result.errors:
+            raise ImportInvalid(
+                f"{len(result.errors)} error(s) in the file; nothing was imported.",
+                errors=[error.as_dict() for error in result.errors],
+            )
+        return Response(result.as_dict())
 
     @extend_schema(
         summary="Price an anticipation before asking for it",
@@ -190,6 +260,40 @@ class AnticipationViewSet(
         serializer.is_valid(raise_exception=True)
         anticipation = anticipation_request(**serializer.validated_data, requested_by=request.user)
         return _created(request, AnticipationSerializer(anticipation), "anticipation-detail")
+
+    @extend_schema(
+        summary="Request the anticipation of many payments at once",
+        description=(
+            f"1 to {MAX_BATCH_ITEMS} items, each of a different payment. "
+            "Each item is tried as `POST /api/anticipations/` would try it, on its own: the answer is 200 with every "
+            "item's anticipation (status 201) or problem, in item order. With `all_or_none`, one failing item "
+            "writes nothing and the answer is a 409 `batch-failed` problem carrying the same results. The supplier "
+            "gets one e-mail listing the anticipations created. An item naming a payment the caller cannot see, "
+            "too many or too few items, or a payment named twice make the whole request a 400."
+        ),
+        request=AnticipationBatchSerializer,
+        responses={
+            200: AnticipationBatchOutcomeSerializer,
+            (409, PROBLEM_CONTENT_TYPE): BatchFailedProblemSerializer,
+        },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def batch(self, request):
+        serializer = AnticipationBatchSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        batch = anticipation_batch_request(
+            items=[BatchItem(**item) for item in serializer.validated_data["items"]],
+            all_or_none=serializer.validated_data["all_or_none"],
+            requested_by=request.user,
+        )
+        outcome = anticipation_batch_outcome(batch)
+        if not batch.written:
+            raise BatchFailed(
+                f"{batch.failed} of {len(batch.results)} items failed; nothing was written.", outcome=outcome
+            )
+        return Response(outcome)
 
     def partial_update(self, request, pk=None):
         serializer = AnticipationDecisionSerializer(data=request.data)

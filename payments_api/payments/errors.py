@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
+from payments_api.common.exceptions import Conflict, DomainError, Forbidden, ValidationFailed
 
 
 class PaymentNotAvailable(Conflict):
@@ -91,3 +91,31 @@ class BudgetExceeded(Conflict):
 class AlreadyApprovedByYou(Conflict):
     code = "already-approved-by-you"
     title = _("You already approved this anticipation; it needs the approval of another operator.")
+
+
+class BatchFailed(Conflict):
+    """An all-or-none batch with a failing item: nothing was written; the problem lists every item's result."""
+
+    code = "batch-failed"
+    title = _("An item of the all-or-none batch failed, so none of it was written.")
+
+    def __init__(self, detail: str | None = None, *, outcome: dict):
+        super().__init__(detail)
+        self.extensions = outcome  # succeeded, failed and results, as a batch that was written answers them
+
+
+class ImportInvalid(ValidationFailed):
+    """A payables file with errors: nothing was written; `errors` names each row (its line, the header being 1)."""
+
+    code = "import-invalid"
+    title = _("The payables file has errors; nothing was imported.")
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict]):
+        super().__init__(detail)
+        self.extensions = {"errors": errors}
+
+
+class ImportTooLarge(DomainError):
+    code = "payload-too-large"
+    title = _("The payables file is too large.")
+    http_status = 413

@@ -150,13 +150,19 @@ def _month_budget_locked(*, programme: Programme, new_due_date: datetime.date) -
 
 
 @transaction.atomic
-def anticipation_request(*, payment: Payment, new_due_date: datetime.date, requested_by: User) -> Anticipation:
+def anticipation_request(
+    *, payment: Payment, new_due_date: datetime.date, requested_by: User, notify: bool = True
+) -> Anticipation:
     """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`, at the price a
     quote gives (pricing.anticipation_price_check) under the programme's terms in force now.
 
     A request the programme's terms approve at once (pricing.anticipation_auto_approves: the APR hurdle, the ceiling,
     the month's budget) is approved in this transaction: logged as requested by `requested_by`, then approved by
-    nobody (the programme), with one e-mail to the supplier saying both."""
+    nobody (the programme), with one e-mail to the supplier saying both.
+
+    `notify=False` leaves the supplier's e-mail to the caller: a batch sends one for all its anticipations
+    (batches.py). The anticipation comes with its payment, the payment's supplier and the supplier's user.
+    """
     today = timezone.localdate()
     # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop. The
     # supplier and its user come along for the e-mail.
@@ -201,11 +207,13 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
     anticipation_event_count(event="requested", new_value=anticipation.new_value)
     anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
     if not automatic:
-        _supplier_notify(anticipation=anticipation, request_log=request_log)
+        if notify:
+            _supplier_notify(anticipation=anticipation, request_log=request_log)
         return anticipation
 
     approval_log = request_log_create(anticipation=anticipation, user=None, action=RequestLogAction.APPROVED)
-    _supplier_notify(anticipation=anticipation, request_log=approval_log)  # one e-mail: requested and approved
+    if notify:
+        _supplier_notify(anticipation=anticipation, request_log=approval_log)  # one e-mail: requested and approved
     anticipation_event_count(event="approved", new_value=anticipation.new_value)
     automatic_approval_count(new_value=anticipation.new_value)
     anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_APPROVED)
