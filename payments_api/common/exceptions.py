@@ -104,15 +104,20 @@ def _with_token_reasons(detail: str, data) -> str:
     return f"{detail}: {'; '.join(dict.fromkeys(reasons))}" if reasons else detail
 
 
+def domain_problem(exc: DomainError) -> dict:
+    """The problem document of a domain error, as the API answers it (a batch shows one per refused item)."""
+    errors = None
+    if isinstance(exc, ValidationFailed) and exc.field:
+        errors = [{"field": exc.field, "detail": exc.detail, "code": exc.field_code}]
+    body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
+    body.update(exc.extensions)
+    return body
+
+
 def problem_exception_handler(exc, context):
     _render_as_json(context)
     if isinstance(exc, DomainError):
-        errors = None
-        if isinstance(exc, ValidationFailed) and exc.field:
-            errors = [{"field": exc.field, "detail": exc.detail, "code": exc.field_code}]
-        body = problem(status_code=exc.http_status, title=exc.title, detail=exc.detail, code=exc.code, errors=errors)
-        body.update(exc.extensions)
-        return Response(body, status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
+        return Response(domain_problem(exc), status=exc.http_status, content_type=PROBLEM_CONTENT_TYPE)
 
     response = exception_handler(exc, context)
     if response is None:

@@ -13,6 +13,13 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class NotificationTemplate(models.TextChoices):
+    """What the e-mail is about, which names the templates it is written with."""
+
+    ANTICIPATION = "anticipation", _("An anticipation's request or decision")
+    ANTICIPATION_BATCH = "anticipation_batch", _("The anticipations of a batch request")
+
+
 class Notification(models.Model):
     """The outbox: the e-mail owed to a supplier for one request-log action, written in the action's transaction.
 
@@ -26,6 +33,10 @@ class Notification(models.Model):
     language = models.CharField(max_length=5, choices=Language.choices)
     # The templates' context, as JSON: amounts and dates are stored as text and formatted in `language` when sent.
     context = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # A batch's e-mail hangs on the request log of its first anticipation and lists them all in `context`.
+    template = models.CharField(
+        max_length=20, choices=NotificationTemplate.choices, default=NotificationTemplate.ANTICIPATION
+    )
     status = models.CharField(max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     # Attempts made before the last re-send from the admin: each re-send allows NOTIFICATION_MAX_ATTEMPTS more.
@@ -54,6 +65,9 @@ class Notification(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=NotificationStatus.values), name="notification_status_valid"),
             models.CheckConstraint(condition=Q(language__in=Language.values), name="notification_language_valid"),
+            models.CheckConstraint(
+                condition=Q(template__in=NotificationTemplate.values), name="notification_template_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(attempts_before_resend__lte=F("attempts")), name="notification_resend_after_attempts"
             ),

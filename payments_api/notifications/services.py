@@ -19,26 +19,42 @@ from django.utils import timezone, translation
 
 from payments_api.common.outbox import outbox_claim, outbox_publish, outbox_relay
 from payments_api.notifications.metrics import notification_attempt_count
-from payments_api.notifications.models import Notification, NotificationStatus
+from payments_api.notifications.models import Notification, NotificationStatus, NotificationTemplate
 
 if TYPE_CHECKING:
     from payments_api.requestlogs.models import RequestLog
 
 logger = logging.getLogger(__name__)
 
+# Each kind of e-mail's subject, plain text and HTML templates, under notifications/<language>/.
+TEMPLATE_FILES = {
+    NotificationTemplate.ANTICIPATION: ("subject.txt", "anticipation.txt", "anticipation.html"),
+    NotificationTemplate.ANTICIPATION_BATCH: (
+        "anticipation_batch_subject.txt",
+        "anticipation_batch.txt",
+        "anticipation_batch.html",
+    ),
+}
+
 # What a failed SMTP conversation raises: protocol errors, refused or dropped connections, timeouts.
 SEND_ERRORS = (SMTPException, OSError)
 
 
 def notification_create(
-    *, request_log: "RequestLog", recipient: str, language: str, context: dict[str, Any]
+    *,
+    request_log: "RequestLog",
+    recipient: str,
+    language: str,
+    context: dict[str, Any],
+    template: NotificationTemplate = NotificationTemplate.ANTICIPATION,
 ) -> Notification:
     """Record the e-mail owed for `request_log` in the caller's transaction; it is queued once that commits.
 
-    `context` fills the templates: JSON values, with amounts (Decimal) and dates that the e-mail writes in `language`.
+    `context` fills `template`'s files: JSON values, with amounts (Decimal) and dates that the e-mail writes in
+    `language`.
     """
     notification = Notification.objects.create(
-        request_log=request_log, recipient=recipient, language=language, context=context
+        request_log=request_log, recipient=recipient, language=language, context=context, template=template
     )
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification
@@ -54,11 +70,12 @@ def notification_enqueue(*, notification_id: int) -> bool:
 def notification_message(*, notification: Notification) -> EmailMultiAlternatives:
     """The multipart e-mail (plain text and HTML) in the recipient's language, from the context its caller gave."""
     context = notification.context
+    subject_file, text_file, html_file = TEMPLATE_FILES[NotificationTemplate(notification.template)]
     with translation.override(notification.language):
         folder = f"notifications/{notification.language}"
-        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-        text = render_to_string(f"{folder}/anticipation.txt", context)
-        html = render_to_string(f"{folder}/anticipation.html", context)
+        subject = " ".join(render_to_string(f"{folder}/{subject_file}", context).split())
+        text = render_to_string(f"{folder}/{text_file}", context)
+        html = render_to_string(f"{folder}/{html_file}", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

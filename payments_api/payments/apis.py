@@ -10,9 +10,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from payments_api.common.csv_export import CSVListMixin
+from payments_api.common.exceptions import PROBLEM_CONTENT_TYPE, domain_problem
 from payments_api.common.filters import ListFilterBackend
 from payments_api.common.pagination import SequencePagination
 from payments_api.idempotency.decorators import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from payments_api.payments.batches import (
+    MAX_BATCH_ITEMS,
+    AnticipationBatch,
+    BatchItem,
+    anticipation_batch_request,
+)
+from payments_api.payments.errors import BatchFailed
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import (
@@ -24,9 +32,12 @@ from payments_api.payments.selectors import (
     payments_visible_to,
 )
 from payments_api.payments.serializers import (
+    AnticipationBatchOutcomeSerializer,
+    AnticipationBatchSerializer,
     AnticipationCreateSerializer,
     AnticipationDecisionSerializer,
     AnticipationSerializer,
+    BatchFailedProblemSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
     QuoteOptionPageSerializer,
@@ -36,6 +47,19 @@ from payments_api.payments.serializers import (
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
+
+
+def anticipation_batch_outcome(batch: AnticipationBatch) -> dict:
+    """What a batch answers: the counts, and per item its anticipation or its problem, in item order."""
+    results: list[dict[str, Any]] = []
+    for result in batch.results:
+        if result.error is None:
+            anticipation = AnticipationSerializer(result.anticipation).data
+            results.append({"index": result.index, "status": status.HTTP_201_CREATED, "anticipation": anticipation})
+        else:
+            problem = domain_problem(result.error)
+            results.append({"index": result.index, "status": problem["status"], "problem": problem})
+    return {"succeeded": batch.succeeded, "failed": batch.failed, "results": results}
 
 
 def _created(request, serializer, url_name: str) -> Response:
@@ -167,6 +191,40 @@ class AnticipationViewSet(
         serializer.is_valid(raise_exception=True)
         anticipation = anticipation_request(**serializer.validated_data, requested_by=request.user)
         return _created(request, AnticipationSerializer(anticipation), "anticipation-detail")
+
+    @extend_schema(
+        summary="Request the anticipation of many payments at once",
+        description=(
+            f"1 to {MAX_BATCH_ITEMS} items, each of a different payment. "
+            "Each item is tried as `POST /api/anticipations/` would try it, on its own: the answer is 200 with every "
+            "item's anticipation (status 201) or problem, in item order. With `all_or_none`, one failing item "
+            "writes nothing and the answer is a 409 `batch-failed` problem carrying the same results. The supplier "
+            "gets one e-mail listing the anticipations created. An item naming a payment the caller cannot see, "
+            "too many or too few items, or a payment named twice make the whole request a 400."
+        ),
+        request=AnticipationBatchSerializer,
+        responses={
+            200: AnticipationBatchOutcomeSerializer,
+            (409, PROBLEM_CONTENT_TYPE): BatchFailedProblemSerializer,
+        },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def batch(self, request):
+        serializer = AnticipationBatchSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        batch = anticipation_batch_request(
+            items=[BatchItem(**item) for item in serializer.validated_data["items"]],
+            all_or_none=serializer.validated_data["all_or_none"],
+            requested_by=request.user,
+        )
+        outcome = anticipation_batch_outcome(batch)
+        if not batch.written:
+            raise BatchFailed(
+                f"{batch.failed} of {len(batch.results)} items failed; nothing was written.", outcome=outcome
+            )
+        return Response(outcome)
 
     def partial_update(self, request, pk=None):
         serializer = AnticipationDecisionSerializer(data=request.data)

@@ -72,3 +72,14 @@ class NotPaymentOwner(Forbidden):
 class ExternalIdTaken(Conflict):
     code = "external-id-exists"
     title = "The supplier already has a payment with this external id."
+
+
+class BatchFailed(Conflict):
+    """An all-or-none batch with a failing item: nothing was written; the problem lists every item's result."""
+
+    code = "batch-failed"
+    title = "An item of the all-or-none batch failed, so none of it was written."
+
+    def __init__(self, detail: str | None = None, *, outcome: dict):
+        super().__init__(detail)
+        self.extensions = outcome  # succeeded, failed and results, as a batch that was written answers them

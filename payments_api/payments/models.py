@@ -12,6 +12,8 @@ from payments_api.programme.models import MAX_MONTHLY_RATE, RATE, ProgrammeVersi
 from payments_api.users.models import Supplier
 
 MAX_PAYMENT_VALUE = Decimal("999999999.99")
+# Anticipations asked for in one batch request (batches.py), at most.
+MAX_BATCH_ITEMS = 100
 # The buyer's invoice number, as its ERP writes it.
 EXTERNAL_ID_MAX_LENGTH = 64
 

@@ -3,10 +3,12 @@ from decimal import Decimal
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from payments_api.common.fields import StrictDateField, StrictMoneyField, StrictPrimaryKeyRelatedField
 from payments_api.payments.models import (
     EXTERNAL_ID_MAX_LENGTH,
+    MAX_BATCH_ITEMS,
     MAX_PAYMENT_VALUE,
     AnticipationStatus,
     Decision,
@@ -115,6 +117,67 @@ class AnticipationCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if request := self.context.get("request"):
             self.fields["payment"].queryset = payments_visible_to(user=request.user)  # type: ignore[attr-defined]
+
+
+class AnticipationBatchSerializer(serializers.Serializer):
+    items = AnticipationCreateSerializer(
+        many=True,
+        help_text=f"1 to {MAX_BATCH_ITEMS} anticipations, each of a different payment, tried in this order.",
+    )
+    all_or_none = serializers.BooleanField(
+        default=False, help_text="If any item fails, write nothing and answer 409 batch-failed."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request := self.context.get("request"):
+            # The item serializer was built with the class, without a request: it is scoped here.
+            items = self.fields["items"].child  # type: ignore[attr-defined]
+            items.fields["payment"].queryset = payments_visible_to(user=request.user)
+
+    def to_internal_value(self, data):
+        # The number of items is judged before any item is (each looks its payment up), and named on `items` itself.
+        items = data.get("items") if isinstance(data, dict) else None
+        if isinstance(items, list) and not 1 <= len(items) <= MAX_BATCH_ITEMS:
+            code = "min_length" if not items else "max_length"
+            message = f"A batch holds 1 to {MAX_BATCH_ITEMS} items; this one has {len(items)}."
+            raise serializers.ValidationError({"items": [ErrorDetail(message, code=code)]})
+        if items is not None and not isinstance(items, list):
+            raise serializers.ValidationError(
+                {"items": [ErrorDetail(f"Expected a list of items, not {type(items).__name__}.", code="not_a_list")]}
+            )
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"$ref": "#/components/schemas/Problem"})
+class ProblemField(serializers.DictField):
+    """A problem document (RFC 9457), as the API answers a refusal."""
+
+
+class AnticipationBatchResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in `items`, from 0.")
+    status = serializers.IntegerField(
+        help_text="201 when the item's anticipation was created (in a 409, would have been), else the problem's status."
+    )
+    anticipation = AnticipationSerializer(required=False, help_text="With status 201.")
+    problem = ProblemField(required=False, help_text="Otherwise: why the item was refused, as a single request says.")
+
+
+class AnticipationBatchOutcomeSerializer(serializers.Serializer):
+    succeeded = serializers.IntegerField(min_value=0)
+    failed = serializers.IntegerField(min_value=0)
+    results = AnticipationBatchResultSerializer(many=True, help_text="One per item, in item order.")
+
+
+class BatchFailedProblemSerializer(AnticipationBatchOutcomeSerializer):
+    """The problem of an all-or-none batch with a failing item: nothing was written."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["batch-failed"])
+    request_id = serializers.CharField(required=False)
 
 
 class AnticipationDecisionSerializer(serializers.Serializer):

@@ -129,9 +129,15 @@ def payment_create(
 
 
 @transaction.atomic
-def anticipation_request(*, payment: Payment, new_due_date: datetime.date, requested_by: User) -> Anticipation:
+def anticipation_request(
+    *, payment: Payment, new_due_date: datetime.date, requested_by: User, notify: bool = True
+) -> Anticipation:
     """A supplier (or an operator on its behalf) asks for `payment` to be paid on `new_due_date`, at the price a
-    quote gives (pricing.anticipation_price_check) under the programme's terms in force now."""
+    quote gives (pricing.anticipation_price_check) under the programme's terms in force now.
+
+    `notify=False` leaves the supplier's e-mail to the caller: a batch sends one for all its anticipations
+    (batches.py). The anticipation comes with its payment, the payment's supplier and the supplier's user.
+    """
     today = timezone.localdate()
     # The row lock serialises concurrent requests for one payment; the unique constraint is the backstop. The
     # supplier and its user come along for the e-mail.
@@ -167,7 +173,8 @@ def anticipation_request(*, payment: Payment, new_due_date: datetime.date, reque
         raise AnticipationAlreadyExists(f"Payment {payment.pk} already has an anticipation.") from exc
 
     request_log = request_log_create(anticipation=anticipation, user=requested_by, action=RequestLogAction.REQUESTED)
-    _supplier_notify(anticipation=anticipation, request_log=request_log)
+    if notify:
+        _supplier_notify(anticipation=anticipation, request_log=request_log)
     anticipation_event_count(event="requested", new_value=anticipation.new_value)
     anticipation_event_record(anticipation=anticipation, event_type=WebhookEventType.ANTICIPATION_REQUESTED)
     return anticipation
