@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from payments_api.common.exceptions import DomainError
 from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentStatus
+from payments_api.payments.models import MAX_BATCH_ITEMS, Anticipation, AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.pricing import AnticipationPrice
 from payments_api.payments.selectors import (
     anticipation_quote,
@@ -134,7 +134,7 @@ def statement_anticipations(*, user: User, month: datetime.date) -> QuerySet[Ant
 # --- several payments at once: the selection, the dates they share, their quotes ------------------------------------
 
 # As many payments as one batch request carries.
-SELECTION_MAX = 100
+SELECTION_MAX = MAX_BATCH_ITEMS
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from payments_api.common.csv_export import csv_response
 from payments_api.common.exceptions import DomainError
 from payments_api.common.formatting import format_money
 from payments_api.common.throttling import login_wait
+from payments_api.payments.batches import anticipation_batch_request
 from payments_api.payments.models import AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.pricing import annual_percentage
 from payments_api.payments.selectors import (
@@ -78,7 +79,8 @@ PAYMENTS_PER_PAGE = 20
 OPTIONS_PER_PAGE = 10
 REQUESTS_PER_PAGE = 20
 STATEMENT_MONTHS = 12
-BATCH_AVAILABLE = False
+# Where the last batch's outcome waits in the session for its page (after the POST, a redirect).
+BATCH_SESSION_KEY = "portal_batch"
 
 
 def _user(request: HttpRequest) -> User:
@@ -358,11 +360,16 @@ class Selection:
         return urlencode(pairs + list(extra.items()))
 
 
-def _selection(request: HttpRequest, source: QueryDict, today: datetime.date) -> Selection | HttpResponse:
+def _payment_ids(source: QueryDict) -> list[int]:
+    """The chosen payments' ids, each once, at most SELECTION_MAX + 1 of them; anything else than ids is a 404."""
     raw_ids = source.getlist("payment")
-    if not all(raw.isdigit() for raw in raw_ids):
+    if not all(raw.isdigit() and len(raw) < 19 for raw in raw_ids):
         raise Http404
-    payment_ids = list(dict.fromkeys(int(raw) for raw in raw_ids))
+    return list(dict.fromkeys(int(raw) for raw in raw_ids))[: SELECTION_MAX + 1]
+
+
+def _selection(request: HttpRequest, source: QueryDict, today: datetime.date) -> Selection | HttpResponse:
+    payment_ids = _payment_ids(source)
     if not payment_ids:
         messages.info(request, _("Choose the payments to receive early, then a date."))
         return redirect(f"{reverse('portal:payments')}?status={PaymentStatus.AVAILABLE}")
@@ -450,5 +457,70 @@ def selection_confirm(request: HttpRequest, *, supplier: Supplier) -> HttpRespon
         messages.error(request, _("Choose a date that every chosen payment may be paid on."))
         return redirect(f"{reverse('portal:selection')}?{chosen.query()}")
     context = _selection_context(request, chosen, today)
-    context["batch_available"] = BATCH_AVAILABLE
     return render_page(request, "portal/selection_confirm.html", context, supplier=supplier)
+
+
+@supplier_page
+@require_POST
+def selection_submit(request: HttpRequest, *, supplier: Supplier) -> HttpResponse:
+    """File the chosen payments on the chosen date as one batch request (the service of POST
+    /api/anticipations/batch/): each payment is requested or refused on its own; the outcome is shown next."""
+    user = _user(request)
+    payment_ids = _payment_ids(request.POST)
+    # Whatever became of a payment since the confirmation (requested meanwhile, say), the batch says per payment.
+    payments = list(payments_visible_to(user=user).filter(pk__in=payment_ids).order_by("due_date", "id"))
+    if len(payments) != len(payment_ids):
+        raise Http404
+    form = NewDueDateForm(request.POST)
+    if not payments or len(payments) > SELECTION_MAX or not form.is_valid():
+        messages.error(request, _("Choose a date that every chosen payment may be paid on."))
+        return redirect(f"{reverse('portal:payments')}?status={PaymentStatus.AVAILABLE}")
+    new_due_date: datetime.date = form.cleaned_data["new_due_date"]
+    batch = anticipation_batch_request(
+        items=[(payment, new_due_date) for payment in payments], all_or_none=False, requested_by=user
+    )
+    items = [
+        {
+            "payment": payment.pk,
+            "anticipation": result.anticipation.pk if result.anticipation is not None else None,
+            "refusal": refusal_message(result.error) if result.error is not None else None,
+        }
+        for payment, result in zip(payments, batch.results)
+    ]
+    request.session[BATCH_SESSION_KEY] = {"new_due_date": new_due_date.isoformat(), "items": items}
+    portal_action(
+        request,
+        "anticipation-batch",
+        anticipation_ids=[item["anticipation"] for item in items if item["anticipation"]],
+        refused_payment_ids=[item["payment"] for item in items if not item["anticipation"]],
+    )
+    return redirect("portal:selection-result")
+
+
+@supplier_page
+@require_GET
+def selection_result(request: HttpRequest, *, supplier: Supplier) -> HttpResponse:
+    """Each payment of the last batch: the anticipation requested for it, or why it was refused."""
+    outcome = request.session.get(BATCH_SESSION_KEY)
+    if not outcome:
+        return redirect("portal:requests")
+    user = _user(request)
+    items = outcome["items"]
+    payments = payments_visible_to(user=user).in_bulk([item["payment"] for item in items])
+    anticipations = anticipations_visible_to(user=user).in_bulk(
+        [item["anticipation"] for item in items if item["anticipation"]]
+    )
+    rows = [
+        (payments[item["payment"]], anticipations.get(item["anticipation"]), item["refusal"])
+        for item in items
+        if item["payment"] in payments
+    ]
+    requested = [anticipation for _payment, anticipation, _refusal in rows if anticipation is not None]
+    context = {
+        "rows": rows,
+        "new_due_date": datetime.date.fromisoformat(outcome["new_due_date"]),
+        "requested_count": len(requested),
+        "refused_count": len(rows) - len(requested),
+        "requested_new_value": sum((anticipation.new_value for anticipation in requested), Decimal("0.00")),
+    }
+    return render_page(request, "portal/selection_result.html", context, supplier=supplier)

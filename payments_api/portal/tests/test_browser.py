@@ -191,7 +191,9 @@ def money(value: Decimal) -> str:
     return f"R${value:,.2f}"
 
 
-def test_a_supplier_asks_for_three_payments_early_with_the_live_total(live_server, page, screenshot, accounts):
+def test_a_supplier_asks_for_three_payments_early_with_the_live_total_and_follows_them(
+    live_server, page, screenshot, accounts
+):
     alpha = accounts["alpha"]
     sign_in(page, live_server, alpha)
     chosen = choose_three_and_a_date(page, live_server, accounts, screenshot=screenshot)
@@ -220,6 +222,31 @@ def test_a_supplier_asks_for_three_payments_early_with_the_live_total(live_serve
     axe_check(page)
     screenshot(page, "portal-confirmation")
 
+    page.click("#confirm")
+    assert page.locator("h1").inner_text() == "Your request was filed"
+    assert page.locator("#batch-results tbody tr.requested").count() == 3
+    filed = Anticipation.objects.filter(payment__in=chosen)
+    assert sorted(a.payment_id for a in filed) == sorted(p.pk for p in chosen)
+    assert {a.new_due_date for a in filed} == {day}
+    assert sum(a.new_value for a in filed) == new_value  # what it saw before confirming
+    axe_check(page)
+    screenshot(page, "portal-batch-result")
+
+    page.click("#follow-requests")
+    assert page.locator("#requests tbody tr").count() == 3
+    assert set(page.locator("#requests .status").all_inner_texts()) == {"Pending confirmation"}
+    page.goto(f"{live_server.url}/portal/")
+    assert page.locator('[data-figure="pending-value"]').inner_text() == money(new_value)
+    assert page.locator('[data-figure="pending-count"]').inner_text() == "3 requests await a decision"
+
+    page.goto(f"{live_server.url}/portal/requests/")
+    page.select_option("#statement-month", f"{day:%Y-%m}")
+    with page.expect_download() as download:
+        page.click("#statement-form button")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert sorted(int(row[1]) for row in rows[1:]) == sorted(p.pk for p in chosen)
+    assert sum(Decimal(row[6]) for row in rows[1:]) == new_value
+
 
 def test_the_selection_works_without_javascript(live_server, browser, screenshot, accounts):
     context = browser.new_context(java_script_enabled=False, locale="en-US", viewport={"width": 1400, "height": 900})
@@ -237,6 +264,9 @@ def test_the_selection_works_without_javascript(live_server, browser, screenshot
     page.click("#continue")
     assert page.locator('#confirmation-totals [data-total="new-value"]').inner_text() == money(new_value)
     screenshot(page, "portal-confirmation-no-js")
+    page.click("#confirm")
+    assert page.locator("#batch-results tbody tr.requested").count() == 3
+    assert Anticipation.objects.filter(payment__in=chosen).count() == 3
     context.close()
 
 

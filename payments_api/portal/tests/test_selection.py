@@ -5,12 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from payments_api.payments.models import Anticipation
 from payments_api.payments.selectors import anticipation_quote, anticipation_quote_options
 from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import days
 from payments_api.portal.selectors import picker_month
+from payments_api.requestlogs.models import RequestLog
 from payments_api.programme.selectors import business_calendar, programme_current
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,60 @@ def test_the_list_offers_a_checkbox_on_available_payments_only(supplier, portal,
     for payment in three:
         assert f'id="select-{payment.pk}" form="selection-start"' in page
     assert f'id="select-{requested.pk}"' not in page
+
+
+def test_submitting_files_one_batch_and_shows_each_payments_result(
+    supplier, portal, three, django_capture_on_commit_callbacks, caplog
+):
+    day = portal.get(f"/portal/payments/early/?{query(*three)}").context["selection"].dates[0]
+    taken = three[1]  # requested on its own page meanwhile
+    anticipation_request(payment=taken, new_due_date=day, requested_by=supplier.user)
+    form = {"payment": [payment.pk for payment in three], "new_due_date": day.isoformat()}
+    quoted = {
+        payment.pk: anticipation_quote(payment=payment, new_due_date=day, quoted_by=supplier.user).new_value
+        for payment in (three[0], three[2])
+    }
+
+    with django_capture_on_commit_callbacks(execute=True), caplog.at_level("INFO", logger="payments_api.portal"):
+        response = portal.post("/portal/payments/early/submit/", form)
+
+    assert response.status_code == 302 and response["Location"] == "/portal/payments/early/result/"
+    filed = {a.payment_id: a for a in Anticipation.objects.filter(payment__in=[three[0], three[2]])}
+    for payment in (three[0], three[2]):
+        assert (filed[payment.pk].new_due_date, filed[payment.pk].new_value) == (day, quoted[payment.pk])
+        assert RequestLog.objects.get(anticipation=filed[payment.pk]).user == supplier.user
+    assert Anticipation.objects.count() == 3
+    action = next(record for record in caplog.records if getattr(record, "portal_action", "") == "anticipation-batch")
+    assert sorted(action.anticipation_ids) == sorted(a.pk for a in filed.values())
+    assert action.refused_payment_ids == [taken.pk]
+    # One e-mail for the batch, besides the one of the request filed on its own.
+    batch_mails = [m for m in mail.outbox if "NF-30" in m.body and "NF-60" in m.body]
+    assert len(batch_mails) == 1
+
+    result = portal.get(response["Location"])
+    rows = result.context["rows"]
+    assert [(payment.pk, anticipation is not None) for payment, anticipation, _refusal in rows] == [
+        (three[0].pk, True), (three[1].pk, False), (three[2].pk, True),
+    ]
+    assert rows[1][2] == "This payment already has a request for early payment."
+    page = result.content.decode()
+    assert "2 payments requested for" in page and "1 payment could not be requested." in page
+
+
+def test_submitting_another_suppliers_payment_is_a_404_and_files_nothing(
+    supplier, other_supplier, portal, three, new_payment
+):
+    theirs = new_payment(other_supplier)
+    day = portal.get(f"/portal/payments/early/?{query(*three)}").context["selection"].dates[0]
+
+    response = portal.post(
+        "/portal/payments/early/submit/", {"payment": [three[0].pk, theirs.pk], "new_due_date": day.isoformat()}
+    )
+
+    assert response.status_code == 404
+    assert not Anticipation.objects.exists()
+    assert portal.get("/portal/payments/early/submit/").status_code == 405
+
+
+def test_the_result_page_without_a_batch_goes_to_the_requests(portal):
+    assert portal.get("/portal/payments/early/result/")["Location"] == "/portal/requests/"
