@@ -144,7 +144,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest, *, supplier: Supplier) -> HttpResponse:
     """Django's password form; the change is on the account's record, and ends the API tokens issued before it."""
     user = _user(request)
-    form = PasswordChangeForm(user, data=request.POST if request.method == "POST" else None)
+    form = PasswordChangeForm(user, data=request.POST if request.method == "POST" else None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()

@@ -97,6 +97,7 @@ def test_a_supplier_signs_in_and_is_told_who_it_is_on_every_page(live_server, pa
         assert page.locator("#supplier .supplier-cnpj").inner_text() == f"CNPJ {format_cnpj(alpha.reg_number)}"
         assert unlabelled_inputs(page) == []
         axe_check(page)
+    screenshot(page, "portal-password")
     page.goto(f"{live_server.url}/portal/")
     assert page.locator('[data-figure="available-value"]').inner_text() == "R$11,250.49"
     assert page.locator('[data-figure="available-count"]').inner_text() == "6 payments can be paid early"
@@ -316,6 +317,9 @@ def test_one_payment_from_its_options_then_the_decision_and_the_statement(live_s
     anticipation = Anticipation.objects.get(payment=payment)
     assert anticipation.new_due_date == day
     assert page.locator(".message-success").inner_text().startswith(f"Requested: {money(anticipation.new_value)}")
+    assert "Requested by you" in page.locator("#anticipation .history").inner_text()
+    axe_check(page)
+    screenshot(page, "portal-payment-requested")
     anticipation_decide(anticipation=anticipation, decision=Decision.APPROVED, decided_by=accounts["operator"])
 
     page.click(".site-nav >> text=Requests")

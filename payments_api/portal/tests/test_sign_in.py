@@ -188,3 +188,13 @@ def test_every_page_asks_a_stranger_to_sign_in(db, path):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/portal/sign-in/?next=")
+
+
+def test_the_session_cookie_is_secure_httponly_and_lax_outside_debug(supplier, settings):
+    assert not settings.DEBUG  # the test settings are the production ones, less the password hasher and the broker
+
+    response = sign_in(Client(), supplier.user.email)
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert (cookie["secure"], cookie["httponly"], cookie["samesite"]) == (True, True, "Lax")
+    assert cookie["max-age"] == 8 * 3600
