@@ -47,7 +47,9 @@ class SupplierLanguageForm(forms.Form):
     )
 
 
-class StatementForm(forms.Form):
+class MonthForm(forms.Form):
+    """?month=YYYY-MM: the statement's month, the picker's month."""
+
     month = forms.DateField(input_formats=["%Y-%m"], required=False)
 
     def month_or(self, default: datetime.date) -> datetime.date:

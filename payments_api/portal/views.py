@@ -44,7 +44,7 @@ from payments_api.portal.forms import (
     NewDueDateForm,
     PaymentFilterForm,
     SignInForm,
-    StatementForm,
+    MonthForm,
     SupplierLanguageForm,
 )
 from payments_api.portal.pages import (
@@ -290,7 +290,7 @@ def statement(request: HttpRequest, *, supplier: Supplier) -> StreamingHttpRespo
     """The month's statement as CSV: every anticipation whose new due date falls in the month (?month=YYYY-MM, this
     month by default)."""
     user = _user(request)
-    month = StatementForm(request.GET).month_or(timezone.localdate())
+    month = MonthForm(request.GET).month_or(timezone.localdate())
     anticipations = statement_anticipations(user=user, month=month)
     portal_action(request, "statement", month=f"{month:%Y-%m}")
     rows = (
@@ -394,7 +394,7 @@ def _picker_month(request: HttpRequest, selection: Selection, today: datetime.da
     else the first allowed date's."""
     first = month_start(selection.dates[0]) if selection.dates else month_start(today)
     last = month_start(selection.dates[-1]) if selection.dates else first
-    asked = StatementForm(request.GET).month_or(selection.new_due_date or first)
+    asked = MonthForm(request.GET).month_or(selection.new_due_date or first)
     return min(max(month_start(asked), first), last)
 
 
