@@ -3,9 +3,13 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from payments_api.payments.models import EXTERNAL_ID_MAX_LENGTH, AnticipationStatus, PaymentStatus
 from payments_api.users.models import Language
+
+# A list's filter that keeps every row: "Todos" in Portuguese, for payments and requests alike.
+EVERY = pgettext_lazy("every payment or request", "All")
 
 
 class SignInForm(AuthenticationForm):
@@ -27,14 +31,14 @@ class SignInForm(AuthenticationForm):
 class PaymentFilterForm(forms.Form):
     """The list's filters: the state of a payment today, and the buyer's invoice number."""
 
-    status = forms.ChoiceField(choices=[("", _("All")), *PaymentStatus.choices], required=False, label=_("Status"))
+    status = forms.ChoiceField(choices=[("", EVERY), *PaymentStatus.choices], required=False, label=_("Status"))
     external_id = forms.CharField(
         required=False, strip=True, max_length=EXTERNAL_ID_MAX_LENGTH, label=_("Invoice number")
     )
 
 
 class AnticipationStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", _("All")), *AnticipationStatus.choices], required=False)
+    status = forms.ChoiceField(choices=[("", EVERY), *AnticipationStatus.choices], required=False)
 
 
 class NewDueDateForm(forms.Form):

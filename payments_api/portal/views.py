@@ -40,6 +40,7 @@ from payments_api.payments.selectors import (
 )
 from payments_api.payments.services import anticipation_request
 from payments_api.portal.forms import (
+    EVERY,
     AnticipationStatusForm,
     NewDueDateForm,
     PaymentFilterForm,
@@ -182,7 +183,7 @@ def payment_list(request: HttpRequest, *, supplier: Supplier) -> HttpResponse:
     payments = portal_payments(user=user, today=today, status=status, external_id=external_id)
     page = Paginator(payments, PAYMENTS_PER_PAGE).get_page(_page_number(request))
     counts = payment_status_counts(user=user, today=today)
-    tabs = [("", _("All"), sum(counts.values()))] + [
+    tabs = [("", str(EVERY), sum(counts.values()))] + [
         (choice, label, counts[choice]) for choice, label in PaymentStatus.choices
     ]
     query = request.GET.copy()
@@ -270,7 +271,7 @@ def request_list(request: HttpRequest, *, supplier: Supplier) -> HttpResponse:
         "page": page,
         "rows": [(anticipation, histories.get(anticipation.pk, [])) for anticipation in page],
         "status": status,
-        "tabs": [("", _("All")), *AnticipationStatus.choices],
+        "tabs": [("", str(EVERY)), *AnticipationStatus.choices],
         "months": months,
         "pending": AnticipationStatus.PENDING_CONFIRMATION,
         "query": f"status={status}" if status else "",

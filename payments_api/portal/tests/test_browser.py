@@ -148,6 +148,7 @@ def test_a_supplier_never_sees_another_suppliers_rows(live_server, page, screens
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Not found"
     assert "7,777" not in page.content()
+    axe_check(page)
     screenshot(page, "portal-not-found")
     mine = accounts["mine"][0]
     response = page.goto(f"{live_server.url}/portal/payments/early/?payment={mine.pk}&payment={theirs.pk}")
@@ -190,6 +191,11 @@ def expected_totals(chosen, day, supplier):
 
 def money(value: Decimal) -> str:
     return f"R${value:,.2f}"
+
+
+def real(value: Decimal) -> str:
+    """As the pages write money in Portuguese: R$ 1.234,56."""
+    return "R$ " + f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def test_a_supplier_asks_for_three_payments_early_with_the_live_total_and_follows_them(
@@ -289,12 +295,29 @@ def test_on_a_phone(live_server, browser, screenshot, accounts):
     with page.expect_response(lambda response: "/portal/payments/early/" in response.url):
         page.check(f"#day-{day.isoformat()}")
     new_value, _discount = expected_totals(chosen, day, alpha)
-    assert page.locator('#quote-totals [data-total="new-value"]').inner_text() == (
-        f"R$ {new_value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    )
+    assert page.locator('#quote-totals [data-total="new-value"]').inner_text() == real(new_value)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     axe_check(page)
     screenshot(page, "portal-phone-selection")
+
+    page.click("#continue")
+    assert page.locator('#confirmation-totals [data-total="new-value"]').inner_text() == real(new_value)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "portal-phone-confirmation")
+    page.click("#confirm")
+    assert page.locator("#batch-results tbody tr.requested").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    axe_check(page)
+    screenshot(page, "portal-phone-batch-result")
+    page.click("#follow-requests")
+    assert set(page.locator("#requests .status").all_inner_texts()) == {"Aguardando confirmação"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "portal-phone-requests")
+    page.select_option("#statement-month", f"{day:%Y-%m}")
+    with page.expect_download() as download:
+        page.click("#statement-form button")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert sum(Decimal(row[6]) for row in rows[1:]) == new_value
     context.close()
 
 
