@@ -203,6 +203,14 @@ CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 # The largest request body accepted, in bytes; larger ones are a 413 problem (see common/middleware.py).
 REQUEST_BODY_MAX_BYTES = config("REQUEST_BODY_MAX_BYTES", default=64 * 1024, cast=int)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# The largest payables file imported (POST /api/payments/import/, the admin's upload form), in bytes.
+CSV_BODY_MAX_BYTES = config("CSV_BODY_MAX_BYTES", default=10 * 1024 * 1024, cast=int)
+# Paths taking a larger body than REQUEST_BODY_MAX_BYTES (the path as routed, with its trailing slash); the admin's
+# form carries the file with its multipart framing and the form's other fields.
+REQUEST_BODY_MAX_BYTES_BY_PATH = {
+    "/api/payments/import/": CSV_BODY_MAX_BYTES,
+    "/admin/payments/payablesimport/add/": CSV_BODY_MAX_BYTES + REQUEST_BODY_MAX_BYTES,
+}
 
 # CORS is closed unless origins are listed: browsers elsewhere cannot call the API.
 CORS_ALLOWED_ORIGINS = config("CORS_ALLOWED_ORIGINS", default="", cast=Csv())

@@ -22,6 +22,7 @@ OPERATOR_PERMISSIONS = {
     ("users", "accountchange"): {"add": False, "change": False, "delete": False, "view": True},
     ("payments", "payment"): {"add": True, "change": False, "delete": False, "view": True},
     ("payments", "anticipation"): {"add": False, "change": False, "delete": False, "view": True},
+    ("payments", "payablesimport"): {"add": True, "change": False, "delete": False, "view": True},
     ("requestlogs", "requestlog"): {"add": False, "change": False, "delete": False, "view": True},
     ("notifications", "notification"): {"add": False, "change": False, "delete": False, "view": True},
     ("webhooks", "webhookendpoint"): {"add": True, "change": True, "delete": True, "view": True},
@@ -57,6 +58,23 @@ def test_an_operators_changelists_and_app_pages_load(client, url):
     client.force_login(OperatorFactory(is_staff=True))
 
     assert client.get(url).status_code == 200
+
+
+# The one-row programme is a page, not a list.
+EXPORTED = [(app, model) for app, model in OPERATOR_PERMISSIONS if (app, model) != ("programme", "programme")]
+
+
+@pytest.mark.parametrize("app, model", EXPORTED)
+def test_every_list_an_operator_sees_offers_its_export_to_csv(client, app, model):
+    client.force_login(OperatorFactory(is_staff=True))
+
+    page = client.get(f"/admin/{app}/{model}/")
+    export = client.get(f"/admin/{app}/{model}/export-csv/")
+
+    assert b'href="export-csv/' in page.content
+    assert export.status_code == 200
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(export.streaming_content).count(b"\r\n") >= 1  # the header, at least
 
 
 def test_staff_that_is_not_an_operator_gets_nothing_without_model_permissions(client):

@@ -43,6 +43,8 @@ def csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if isinstance(value, list):  # a webhook endpoint's events: one cell, the values space separated
+        return " ".join(csv_cell(item) for item in value)
     return str(value)
 
 

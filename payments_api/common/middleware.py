@@ -67,15 +67,15 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return django_problem(400, "bad-request", "The Content-Length header is not a number.")
-        if length > settings.REQUEST_BODY_MAX_BYTES:
-            return payload_too_large()
+        limit = settings.REQUEST_BODY_MAX_BYTES_BY_PATH.get(request.path_info, settings.REQUEST_BODY_MAX_BYTES)
+        if length > limit:
+            return payload_too_large(limit)
         return self.get_response(request)
 
 
-def payload_too_large():
-    return django_problem(
-        413, "payload-too-large", f"The request body is larger than {settings.REQUEST_BODY_MAX_BYTES} bytes."
-    )
+def payload_too_large(limit: int | None = None):
+    limit = settings.REQUEST_BODY_MAX_BYTES if limit is None else limit
+    return django_problem(413, "payload-too-large", f"The request body is larger than {limit} bytes.")
 
 
 class ApiNoStoreMiddleware:

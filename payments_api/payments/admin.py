@@ -27,7 +27,16 @@ from payments_api.common.admin import (
 from payments_api.common.exceptions import DomainError
 from payments_api.common.formatting import format_money, format_percent
 from payments_api.notifications.models import Notification
-from payments_api.payments.models import Anticipation, AnticipationStatus, Decision, Payment, PaymentStatus
+from payments_api.payments.imports import payables_import, payables_import_confirm
+from payments_api.payments.models import (
+    Anticipation,
+    AnticipationStatus,
+    Decision,
+    PayablesImport,
+    PayablesImportStatus,
+    Payment,
+    PaymentStatus,
+)
 from payments_api.payments.services import (
     anticipation_decide,
     payment_create,
@@ -454,3 +463,95 @@ class AnticipationAdmin(
                 .order_by("pk"),
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class PayablesFileForm(forms.Form):
+    file = forms.FileField(label=_("Payables file (CSV)"), help_text="supplier_cnpj,external_id,due_date,value")
+
+
+# Errors shown on the page; a file may have a hundred thousand, and the first are enough to act on.
+IMPORT_ERRORS_SHOWN = 500
+
+
+@admin.register(PayablesImport)
+class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+    """Payables files checked and imported; "add" is the upload: checked first (a dry run shown as a report), then
+    imported when the operator confirms."""
+
+    operator_permissions = ("view", "add")
+    list_display = (
+        "id",
+        "imported_at",
+        "imported_by",
+        "status",
+        "filename",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "file_sha256",
+    )
+    list_filter = ("status",)
+    list_select_related = ("imported_by",)
+    search_fields = ("filename", "file_sha256", "imported_by__email")
+    readonly_fields = [field.name for field in PayablesImport._meta.fields if field.name != "content"]
+    exclude = ("content",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PayablesFileForm()
+        result = checked = None
+        if request.method == "POST" and request.POST.get("confirm"):
+            checked = get_object_or_404(
+                PayablesImport,
+                pk=request.POST["confirm"],
+                imported_by=request.user,
+                status=PayablesImportStatus.CHECKED,
+            )
+            try:
+                result = payables_import_confirm(checked=checked, imported_by=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            if result.written:
+                counts = {name: getattr(result, name) for name in ("rows", "created", "updated", "unchanged")}
+                message = _(
+                    "Imported %(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+                )
+                self.message_user(request, message % counts, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:payments_payablesimport_changelist"))
+        elif request.method == "POST":
+            form = PayablesFileForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    result = payables_import(
+                        content=upload.read(),
+                        imported_by=request.user,
+                        dry_run=True,
+                        filename=upload.name or "",
+                        keep_content=True,
+                    )
+                except DomainError as exc:
+                    form.add_error("file", exc.detail)
+                else:
+                    checked = result.record
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import payables"),
+            "form": form,
+            "result": result,
+            "checked": checked if result is not None and not result.errors else None,
+            "errors_shown": result.errors[:IMPORT_ERRORS_SHOWN] if result else [],
+            "errors_hidden": max(len(result.errors) - IMPORT_ERRORS_SHOWN, 0) if result else 0,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/payments/payablesimport/import.html", context)

@@ -20,7 +20,9 @@ from payments_api.payments.batches import (
     BatchItem,
     anticipation_batch_request,
 )
-from payments_api.payments.errors import BatchFailed
+from payments_api.common.parsers import CSVParser
+from payments_api.payments.errors import BatchFailed, ImportInvalid
+from payments_api.payments.imports import IMPORT_COLUMNS, IMPORT_MAX_ROWS, payables_import
 from payments_api.payments.filters import AnticipationFilter, PaymentFilter
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.selectors import (
@@ -38,6 +40,9 @@ from payments_api.payments.serializers import (
     AnticipationDecisionSerializer,
     AnticipationSerializer,
     BatchFailedProblemSerializer,
+    ImportInvalidProblemSerializer,
+    PayablesImportQuerySerializer,
+    PayablesImportResultSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
     QuoteOptionPageSerializer,
@@ -47,6 +52,17 @@ from payments_api.payments.serializers import (
 )
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.users.permissions import IsOperator, IsSupplierOrOperator, caller
+
+IMPORT_DESCRIPTION = (
+    "Operators only. The body is the CSV file (`Content-Type: text/csv`): UTF-8 with or without a BOM, comma or "
+    f"semicolon separated, the header `{','.join(IMPORT_COLUMNS)}`, then a payable a row (CNPJ formatted or bare, "
+    "numeric or alphanumeric; due date YYYY-MM-DD; value with `.` for decimals). Rows are keyed on the supplier and "
+    "external_id: a new key creates a payment, a known one with the same due date and value is unchanged, with "
+    "others it is updated unless the payment has an anticipation (`payment-locked`). The file is one transaction: "
+    "any row error writes nothing and the answer is 400 `import-invalid` listing every error by line (the header "
+    "is line 1). At most 10 MB (413 beyond) and "
+    f"{IMPORT_MAX_ROWS:,} rows. `?dry_run=true` checks and reports without writing."
+)
 
 
 def anticipation_batch_outcome(batch: AnticipationBatch) -> dict:
@@ -108,6 +124,36 @@ class PaymentViewSet(CSVListMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         payment = payment_create(**serializer.validated_data, created_by=request.user, today=self.today)
         output = self.get_serializer(self.get_queryset().get(pk=payment.pk))
         return _created(request, output, "payment-detail")
+
+    @extend_schema(
+        summary="Import payables from a CSV file (operators)",
+        description=IMPORT_DESCRIPTION,
+        request={"text/csv": OpenApiTypes.STR},
+        parameters=[
+            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="true: check and report, writing nothing.")
+        ],
+        responses={200: PayablesImportResultSerializer, (400, PROBLEM_CONTENT_TYPE): ImportInvalidProblemSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[CSVParser],
+        permission_classes=[IsOperator],
+    )
+    def import_payables(self, request):
+        query = PayablesImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        # An empty body is parsed as no data at all, which the import reads as an empty file.
+        content = request.data if isinstance(request.data, bytes) else b""
+        result = payables_import(content=content, imported_by=request.user, dry_run=query.validated_data["dry_run"])
+        if result.errors:
+            raise ImportInvalid(
+                f"{len(result.errors)} error(s) in the file; nothing was imported.",
+                errors=[error.as_dict() for error in result.errors],
+            )
+        return Response(result.as_dict())
 
     @extend_schema(
         summary="Price an anticipation before asking for it",

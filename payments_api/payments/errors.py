@@ -1,6 +1,6 @@
 import datetime
 
-from payments_api.common.exceptions import Conflict, Forbidden, ValidationFailed
+from payments_api.common.exceptions import Conflict, DomainError, Forbidden, ValidationFailed
 
 
 class PaymentNotAvailable(Conflict):
@@ -83,3 +83,20 @@ class BatchFailed(Conflict):
     def __init__(self, detail: str | None = None, *, outcome: dict):
         super().__init__(detail)
         self.extensions = outcome  # succeeded, failed and results, as a batch that was written answers them
+
+
+class ImportInvalid(ValidationFailed):
+    """A payables file with errors: nothing was written; `errors` names each row (its line, the header being 1)."""
+
+    code = "import-invalid"
+    title = "The payables file has errors; nothing was imported."
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict]):
+        super().__init__(detail)
+        self.extensions = {"errors": errors}
+
+
+class ImportTooLarge(DomainError):
+    code = "payload-too-large"
+    title = "The payables file is too large."
+    http_status = 413

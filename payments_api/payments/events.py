@@ -2,6 +2,7 @@
 it (see payments_api.webhooks), and documented in the OpenAPI schema as webhooks."""
 
 import datetime
+from collections.abc import Iterable
 
 from drf_spectacular.utils import OpenApiResponse, OpenApiWebhook, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,7 +10,7 @@ from rest_framework import serializers
 from payments_api.payments.models import Anticipation, Payment
 from payments_api.payments.serializers import AnticipationSerializer, PaymentSerializer
 from payments_api.webhooks.models import WebhookEventType
-from payments_api.webhooks.services import webhook_event_record
+from payments_api.webhooks.services import webhook_event_record, webhook_events_record
 
 
 class AnticipationEventSerializer(AnticipationSerializer):
@@ -27,6 +28,19 @@ def payment_event_record(*, payment: Payment, today: datetime.date) -> None:
     """Owe payment.created to the endpoints subscribed, in the caller's transaction; its state as on `today`."""
     data = PaymentSerializer(payment, context={"today": today, "for_operators": True}).data
     webhook_event_record(event_type=WebhookEventType.PAYMENT_CREATED, data=data)
+
+
+def payments_created_record(*, payments: Iterable[Payment], today: datetime.date) -> None:
+    """Owe payment.created for each of `payments`, just created (none has an anticipation), in a few queries;
+    `payments` is read only if an endpoint is subscribed."""
+    serializer = PaymentSerializer(context={"today": today, "for_operators": True})
+
+    def rendered():
+        for payment in payments:
+            payment.anticipation_status = None  # new: without it, the state would be looked up payment by payment
+            yield serializer.to_representation(payment)
+
+    webhook_events_record(event_type=WebhookEventType.PAYMENT_CREATED, data=rendered())
 
 
 SIGNATURE_NOTE = (

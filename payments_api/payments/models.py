@@ -210,3 +210,41 @@ class PaymentCount(models.Model):
 
     def __str__(self):
         return f"{self.payments:+} payments due {self.due_date} ({self.anticipation_status or 'no anticipation'})"
+
+
+class PayablesImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked (dry run)")
+    IMPORTED = "imported", _("Imported")
+
+
+class PayablesImport(models.Model):
+    """A payables file checked or imported (payments/imports.py): who, when, which file, what it did or would do.
+
+    Only a file without errors is recorded, since any error writes nothing. The admin keeps a checked file's
+    `content` until the operator confirms it (then it is imported and the content dropped)."""
+
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=PayablesImportStatus.choices)
+    file_sha256 = models.CharField("file SHA-256", max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField()
+    created = models.PositiveIntegerField()
+    updated = models.PositiveIntegerField()
+    unchanged = models.PositiveIntegerField()
+    content = models.BinaryField(blank=True, default=b"", editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PayablesImportStatus.values), name="payablesimport_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rows=models.F("created") + models.F("updated") + models.F("unchanged")),
+                name="payablesimport_rows_add_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Payables import #{self.pk} ({self.get_status_display()}, {self.rows} rows)"

@@ -169,15 +169,19 @@ class AnticipationBatchOutcomeSerializer(serializers.Serializer):
     results = AnticipationBatchResultSerializer(many=True, help_text="One per item, in item order.")
 
 
-class BatchFailedProblemSerializer(AnticipationBatchOutcomeSerializer):
-    """The problem of an all-or-none batch with a failing item: nothing was written."""
+class BatchFailedProblemSerializer(serializers.Serializer):
+    """A 409 problem; for `batch-failed` (an all-or-none batch with a failing item: nothing was written) it carries
+    every item's result. Other 409s are those of an Idempotency-Key (`idempotency-key-reused`)."""
 
     type = serializers.CharField()
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    code = serializers.ChoiceField(choices=["batch-failed"])
+    code = serializers.CharField(help_text="batch-failed, or an Idempotency-Key's code")
     request_id = serializers.CharField(required=False)
+    succeeded = serializers.IntegerField(min_value=0, required=False, help_text="batch-failed: the items that passed.")
+    failed = serializers.IntegerField(min_value=0, required=False, help_text="batch-failed: the items refused.")
+    results = AnticipationBatchResultSerializer(many=True, required=False, help_text="batch-failed: one per item.")
 
 
 class AnticipationDecisionSerializer(serializers.Serializer):
@@ -232,3 +236,40 @@ class QuoteOptionPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = QuoteOptionSerializer(many=True)
+
+
+class PayablesImportQuerySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False, help_text="Check the file and report, writing nothing.")
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        required=False, help_text="The line of the file, the header being 1 (absent from a validation-error's)."
+    )
+    field = serializers.CharField(allow_null=True, help_text="The column, or null for the whole row or file.")
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class PayablesImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField(min_value=0, help_text="The data rows read (blank lines are not counted).")
+    created = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    unchanged = serializers.IntegerField(min_value=0)
+    # A field named like Serializer.errors: the metaclass takes declared fields off the class, so the property stays.
+    errors = ImportRowErrorSerializer(  # type: ignore[assignment]
+        many=True, help_text="Always empty here: a file with errors is a 400."
+    )
+
+
+class ImportInvalidProblemSerializer(serializers.Serializer):
+    """The problem of a payables file with errors: nothing was written."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="import-invalid (validation-error for a bad ?dry_run=, named in errors)")
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]  # as above
+    request_id = serializers.CharField(required=False)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from payments_api.common.admin import OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
+from payments_api.common.admin import CSVExportAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
 from payments_api.programme.models import CalendarOverride, Programme, ProgrammeVersion
 from payments_api.programme.selectors import programme_versions
 from payments_api.programme.services import calendar_override_save, calendar_overrides_delete, programme_update
@@ -60,7 +60,7 @@ class ProgrammeAdmin(OperatorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProgrammeVersion)
-class ProgrammeVersionAdmin(ReadOnlyAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class ProgrammeVersionAdmin(ReadOnlyAdminMixin, CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """Every version of the terms, newest first: who changed what, when, from which value to which."""
 
     operator_permissions = ("view",)
@@ -73,7 +73,7 @@ class ProgrammeVersionAdmin(ReadOnlyAdminMixin, OperatorAdminMixin, admin.ModelA
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class CalendarOverrideAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     """Operators correct the banking calendar: a city's own holiday, or a listed holiday that banks work."""
 
     operator_permissions = ("view", "add", "change", "delete")

@@ -62,7 +62,7 @@ def manages(admin_user: User, user: User) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(OperatorAdminMixin, DjangoUserAdmin):
+class UserAdmin(CSVExportAdminMixin, OperatorAdminMixin, DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     ordering = ("email",)
@@ -159,7 +159,9 @@ class SupplierAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccountChange)
-class AccountChangeAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class AccountChangeAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     """Who created, re-passworded, re-addressed or linked which account or supplier: read-only, for operators too."""
 
     operator_permissions = ("view",)

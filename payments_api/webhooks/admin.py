@@ -2,7 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
-from payments_api.common.admin import LargeTableAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
+from payments_api.common.admin import (
+    CSVExportAdminMixin,
+    LargeTableAdminMixin,
+    OperatorAdminMixin,
+    ReadOnlyAdminMixin,
+    is_admin_operator,
+)
 from payments_api.common.exceptions import DomainError
 from payments_api.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
 from payments_api.webhooks.services import (
@@ -34,7 +40,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(OperatorAdminMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
     operator_permissions = ("view", "add", "change", "delete")
     form = WebhookEndpointForm
     list_display = ("id", "url", "events_list", "enabled", "needs_attention", "disabled_reason", "failing_since")
@@ -96,7 +102,9 @@ class WebhookEndpointAdmin(OperatorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(
+    ReadOnlyAdminMixin, CSVExportAdminMixin, LargeTableAdminMixin, OperatorAdminMixin, admin.ModelAdmin
+):
     operator_permissions = ("view",)
     list_display = (
         "id",

@@ -4,6 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from payments_api.common.csv_export import CSVListMixin
 from payments_api.users.permissions import IsOperator
 from payments_api.webhooks.selectors import webhook_endpoints_list
 from payments_api.webhooks.serializers import (
@@ -41,6 +42,7 @@ from payments_api.webhooks.services import (
     ),
 )
 class WebhookEndpointViewSet(
+    CSVListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -49,6 +51,7 @@ class WebhookEndpointViewSet(
 ):
     serializer_class = WebhookEndpointSerializer
     permission_classes = [IsOperator]
+    csv_filename = "webhook-endpoints.csv"
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -137,11 +137,13 @@ def test_the_schema_lists_each_path_once_with_its_trailing_slash(db, anonymous_c
 
     assert sorted(paths) == [
         "/api/anticipations/",
+        "/api/anticipations/batch/",
         "/api/anticipations/{id}/",
         "/api/calendar/",
         "/api/logs/",
         "/api/logs/{id}/",
         "/api/payments/",
+        "/api/payments/import/",
         "/api/payments/{id}/",
         "/api/payments/{id}/quote/",
         "/api/programme/",

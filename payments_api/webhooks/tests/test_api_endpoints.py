@@ -1,6 +1,9 @@
 """/api/webhooks/endpoints/: operators register, list, change, disable, delete endpoints and rotate their secrets;
 the secret is shown only when created or rotated; suppliers are refused; bad input is a problem that changes nothing."""
 
+import csv
+import io
+
 import pytest
 from standardwebhooks.webhooks import Webhook
 
@@ -170,3 +173,21 @@ def test_an_unknown_endpoint_is_a_404_problem(operator_client):
     assert_problem(operator_client.get(detail_url(999999)), 404)
     assert_problem(operator_client.patch(detail_url(999999), {"enabled": False}, format="json"), 404)
     assert_problem(operator_client.post(f"{detail_url(999999)}rotate-secret/"), 404)
+
+
+def test_the_list_answers_csv_with_the_json_s_columns_and_values(operator_client):
+    first = WebhookEndpointFactory(events=["payment.created", "anticipation.requested"], description="=ERP")
+    WebhookEndpointFactory(enabled=False)
+
+    listed = operator_client.get("/api/webhooks/endpoints/").json()["results"]
+    exported = operator_client.get("/api/webhooks/endpoints/?format=csv")
+
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0] == list(listed[0])
+    assert len(rows) == 1 + len(listed)
+    by_id = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+    mine = by_id[str(first.pk)]
+    assert mine["events"] == "payment.created anticipation.requested"
+    assert mine["description"] == "'=ERP"  # defused for a spreadsheet
+    assert "secret" not in rows[0]

@@ -13,6 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from payments_api.payments.models import Decision
 from payments_api.payments.services import anticipation_decide, anticipation_request, payment_create
 from payments_api.payments.tests.factories import PaymentFactory, days
+from payments_api.webhooks import services as webhook_services
 from payments_api.webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from payments_api.webhooks.services import (
     retry_after_seconds,
@@ -26,6 +27,7 @@ from payments_api.webhooks.services import (
     webhook_event_record,
     webhook_retry_delay,
 )
+from payments_api.webhooks.tests.factories import WebhookEndpointFactory
 from payments_api.webhooks.tests.receiver import Reply
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +368,32 @@ def test_the_relay_sends_what_was_never_published(endpoint, receiver, django_cap
     [message] = receiver.wait_for(1)
     assert json.loads(message.body)["data"] == {"id": 1, "payment": 2}
     assert WebhookDelivery.objects.get().status == WebhookDeliveryStatus.DELIVERED
+
+
+def test_many_events_are_owed_in_a_few_queries_and_the_first_published_at_commit(
+    monkeypatch, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(webhook_services, "WEBHOOK_PUBLISH_AT_COMMIT_MAX", 3)
+    subscribed = WebhookEndpointFactory(events=["payment.created"])
+    WebhookEndpointFactory(events=["anticipation.requested"])
+    data = [{"id": n} for n in range(5)]
+
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(2):
+        written = webhook_services.webhook_events_record(event_type="payment.created", data=iter(data))
+
+    assert written == 5
+    deliveries = WebhookDelivery.objects.order_by("pk")
+    assert {delivery.endpoint_id for delivery in deliveries} == {subscribed.pk}
+    assert [json.loads(delivery.body)["data"] for delivery in deliveries] == data
+    assert len(callbacks) == 3  # the rest are the relay's
+
+
+def test_events_nobody_subscribed_to_are_not_even_rendered():
+    WebhookEndpointFactory(events=["anticipation.requested"])
+
+    def rendered():
+        raise AssertionError("rendered for nobody")
+        yield {}
+
+    assert webhook_services.webhook_events_record(event_type="payment.created", data=rendered()) == 0
+    assert not WebhookDelivery.objects.exists()
