@@ -14,8 +14,8 @@ from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from payments_api.payments.models import MAX_BATCH_ITEMS, Anticipation, AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.pricing import AnticipationPrice
 from payments_api.payments.selectors import (
-    anticipation_quote,
-    anticipation_quote_options,
+    anticipation_quote_dates,
+    anticipation_quotes,
     anticipations_visible_to,
     payments_visible_to,
 )
@@ -160,11 +160,9 @@ def selection_payments(*, user: User, payment_ids: list[int], today: datetime.da
 
 def selection_dates(*, payments: list[Payment], user: User, today: datetime.date) -> list[datetime.date]:
     """The dates every chosen payment may be paid on (each payment's quote options, the request's rule), in order."""
-    shared: set[datetime.date] | None = None
-    for payment in payments:
-        dates = set(anticipation_quote_options(payment=payment, quoted_by=user, today=today).dates)
-        shared = dates if shared is None else shared & dates
-    return sorted(shared or ())
+    dates = anticipation_quote_dates(payments=payments, quoted_by=user, today=today)
+    shared = set.intersection(*(set(days) for days in dates.values())) if dates else set()
+    return sorted(shared)
 
 
 def selection_quotes(
@@ -172,14 +170,14 @@ def selection_quotes(
 ) -> tuple[list[SelectionQuote], SelectionTotals]:
     """Each chosen payment's quote for `new_due_date` (what its request would get, to the cent) and the totals of
     those the date suits."""
-    quotes = []
-    for payment in payments:
-        try:
-            price = anticipation_quote(payment=payment, new_due_date=new_due_date, quoted_by=user, today=today)
-        except DomainError as exc:
-            quotes.append(SelectionQuote(payment=payment, price=None, refusal=exc))
-        else:
-            quotes.append(SelectionQuote(payment=payment, price=price, refusal=None))
+    quotes = [
+        SelectionQuote(payment=payment, price=None, refusal=quote)
+        if isinstance(quote, DomainError)
+        else SelectionQuote(payment=payment, price=quote, refusal=None)
+        for payment, quote in zip(
+            payments, anticipation_quotes(payments=payments, new_due_date=new_due_date, quoted_by=user, today=today)
+        )
+    ]
     priced = [quote.price for quote in quotes if quote.price is not None]
     totals = SelectionTotals(
         value=sum((price.value for price in priced), ZERO),
