@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here rather than a CDN
     "corsheaders",
     "django_filters",
+    "django_htmx",
     "payments_api.common",
     "payments_api.idempotency",
     "payments_api.users",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "payments_api.requestlogs",
     "payments_api.notifications",
     "payments_api.webhooks",
+    "payments_api.portal",
     "payments_api.cockpit",
 ]
 
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sees the user the view authenticated: after a write, that user reads from the primary for a while.
     "payments_api.common.replicas.ReplicaReadYourWritesMiddleware",
+    # request.htmx: the portal answers htmx's requests with the part of the page they replace.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "payments_api.urls"
@@ -202,8 +206,21 @@ STORAGES = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", default=False, cast=bool)
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
+# The session (the portal's and the admin's sign-in) and CSRF cookies: HTTPS only outside DEBUG, never read by
+# scripts, and not sent on requests other sites start (Lax: a link to the portal still arrives signed in).
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# A browser session ends after this many seconds (8 hours by default) however active it is.
+SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=8 * 3600, cast=int)
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True  # pages put the token in their forms (and htmx's headers); no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+# The language chosen on the portal's switch, kept a year.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, cast=int)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Only marks the site as eligible for browsers' preload lists; submitting the domain stays a manual step.

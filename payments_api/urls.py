@@ -29,6 +29,8 @@ urlpatterns = [
     # Prometheus asks for /metrics, without a slash; not public (METRICS_ALLOWED_IPS, METRICS_TOKEN).
     path("metrics", metrics_view, name="metrics"),
     path("api/", include(api_patterns)),
+    # The suppliers' pages: the same services and selectors as the API, in pt-BR and English.
+    path("portal/", include("payments_api.portal.urls")),
 ]
 
 handler400 = "payments_api.common.exceptions.bad_request"

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from payments_api.common.counts import CountSum, counts_maintained
+from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentCount, PaymentStatus
 from payments_api.payments.pricing import (
     AnticipationPrice,
@@ -203,3 +204,54 @@ def anticipation_quote_options(
     calendar = business_calendar(programme=programme)
     dates = allowed_new_due_dates(payment=payment, programme=programme, calendar=calendar, today=today)
     return QuoteOptions(payment=payment, dates=dates, programme=programme, calendar=calendar)
+
+
+def anticipation_quotes(
+    *, payments: Sequence[Payment], new_due_date: datetime.date, quoted_by: User, today: datetime.date | None = None
+) -> list[AnticipationPrice | DomainError]:
+    """anticipation_quote for each of `payments` on one date, in their order: its price, or the refusal a request
+    would get. The programme and which payments are anticipated are read once, whatever the number of payments."""
+    today = today or timezone.localdate()
+    programme = programme_current()
+    calendar = business_calendar(programme=programme)
+    anticipated = _anticipated_payment_ids(payments)
+    quotes: list[AnticipationPrice | DomainError] = []
+    for payment in payments:
+        try:
+            quotes.append(
+                anticipation_price_check(
+                    payment=payment,
+                    anticipated=payment.pk in anticipated,
+                    new_due_date=new_due_date,
+                    requested_by=quoted_by,
+                    programme=programme,
+                    calendar=calendar,
+                    today=today,
+                )
+            )
+        except DomainError as exc:
+            quotes.append(exc)
+    return quotes
+
+
+def anticipation_quote_dates(
+    *, payments: Sequence[Payment], quoted_by: User, today: datetime.date | None = None
+) -> dict[int, list[datetime.date]]:
+    """The dates of anticipation_quote_options for each of `payments`, by payment id, reading the programme and which
+    payments are anticipated once; refuses as anticipation_quote_options does when one of them cannot be asked for."""
+    today = today or timezone.localdate()
+    programme = programme_current()
+    calendar = business_calendar(programme=programme)
+    anticipated = _anticipated_payment_ids(payments)
+    dates = {}
+    for payment in payments:
+        anticipation_availability_check(
+            payment=payment, anticipated=payment.pk in anticipated, requested_by=quoted_by, today=today
+        )
+        dates[payment.pk] = allowed_new_due_dates(payment=payment, programme=programme, calendar=calendar, today=today)
+    return dates
+
+
+def _anticipated_payment_ids(payments: Sequence[Payment]) -> set[int]:
+    ids = [payment.pk for payment in payments]
+    return set(Anticipation.objects.filter(payment_id__in=ids).values_list("payment_id", flat=True))

@@ -4,7 +4,15 @@
 import pytest
 
 from payments_api.payments.models import AnticipationStatus, Payment, PaymentStatus
-from payments_api.payments.selectors import anticipations_visible_to, payments_visible_to
+from payments_api.payments.errors import AnticipationAlreadyExists, InvalidNewDueDate, NotPaymentOwner
+from payments_api.payments.selectors import (
+    anticipation_quote,
+    anticipation_quote_dates,
+    anticipation_quote_options,
+    anticipation_quotes,
+    anticipations_visible_to,
+    payments_visible_to,
+)
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory, days
 
 PENDING = AnticipationStatus.PENDING_CONFIRMATION
@@ -153,3 +161,44 @@ def test_anticipations_are_scoped_like_payments(supplier, other_supplier, operat
     assert list(anticipations_visible_to(user=other_supplier.user)) == [other_anticipation]
     assert list(anticipations_visible_to(user=operator)) == [other_anticipation, own_anticipation]  # newest first
     assert not anticipations_visible_to(user=plain_user).exists()
+
+
+# --- quotes of several payments at once -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def several(supplier):
+    return [PaymentFactory(supplier=supplier, creation_date=days(-5), due_date=days(30 + n * 7)) for n in range(4)]
+
+
+def test_several_quotes_are_each_payments_quote(supplier, several, django_assert_max_num_queries):
+    AnticipationFactory(payment=several[1], new_due_date=days(5))
+    day = anticipation_quote_options(payment=several[0], quoted_by=supplier.user).dates[3]
+
+    with django_assert_max_num_queries(2):
+        quotes = anticipation_quotes(payments=several, new_due_date=day, quoted_by=supplier.user)
+
+    assert isinstance(quotes[1], AnticipationAlreadyExists)
+    for payment, quote in zip([several[0], *several[2:]], [quotes[0], *quotes[2:]]):
+        assert quote == anticipation_quote(payment=payment, new_due_date=day, quoted_by=supplier.user)
+
+
+def test_several_quotes_refuse_what_a_request_would(supplier, other_supplier, several):
+    theirs = PaymentFactory(supplier=other_supplier)
+
+    quotes = anticipation_quotes(payments=[several[0], theirs], new_due_date=days(40), quoted_by=supplier.user)
+
+    assert [type(quote) for quote in quotes] == [InvalidNewDueDate, NotPaymentOwner]
+
+
+def test_several_payments_dates_are_each_payments_quote_options(supplier, several, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        dates = anticipation_quote_dates(payments=several, quoted_by=supplier.user)
+
+    assert dates == {
+        payment.pk: list(anticipation_quote_options(payment=payment, quoted_by=supplier.user).dates)
+        for payment in several
+    }
+    AnticipationFactory(payment=several[2], new_due_date=days(5))
+    with pytest.raises(AnticipationAlreadyExists):
+        anticipation_quote_dates(payments=several, quoted_by=supplier.user)
