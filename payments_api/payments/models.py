@@ -273,6 +273,8 @@ class PayablesImport(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("payables import")
+        verbose_name_plural = _("payables imports")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=PayablesImportStatus.values), name="payablesimport_status_valid"
