@@ -215,6 +215,8 @@ def test_the_report_shows_both_ratios_and_checks_the_targets_on_the_bare_one():
     assert "- FAIL: supplier: list payments ?status=A at 1,000,000: 42% of the bare ceiling's req/s" in text
     assert "- PASS: token obtain at 1,000,000: 45 req/s, p99 400 ms (at least 40, below 500 ms)" in text
     assert "of the baseline's req/s" not in text  # the target moved to the bare ceiling
+
+
 @pytest.mark.django_db
 def test_auto_approval_is_on_for_the_measurement_and_the_terms_come_back_after(supplier, programme_terms):
     programme_terms(monthly_budget=Decimal("5.00"))
