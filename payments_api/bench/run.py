@@ -478,7 +478,7 @@ def bench_scale(scale: int, args, folder: Path) -> list[Result]:
                 connections.close_all()
         if not args.only or re.search(args.only, "supplier: request anticipation, auto-approved"):
             with auto_approval_on():
-                results.append(measure(server, auto_approving_request_endpoint(), args, scale, folder))
+                results.append(measure(server, bare_server, auto_approving_request_endpoint(), args, scale, folder))
             connections.close_all()
         if not args.only or re.search(args.only, "token obtain"):
             results.append(measure(server, bare_server, token_endpoint(), args, scale, folder))

@@ -328,7 +328,7 @@ def _rows_classify(
         try:
             payment_validate(due_date=row.due_date, value=row.value, external_id=row.external_id, today=today)
         except DomainError as exc:
-            result.errors.append(ImportRowError(row.line, getattr(exc, "field", None), exc.code, exc.detail))
+            result.errors.append(ImportRowError(row.line, getattr(exc, "field", None), exc.code, str(exc.detail)))
             continue
         if match is None:
             creates.append(row)
