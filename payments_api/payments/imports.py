@@ -359,9 +359,13 @@ def _payments_by_key(*, keys: list[tuple[int, str]]) -> dict[tuple[int, str], tu
 
 def _lock_and_find_anticipated(*, payment_ids: list[int]) -> set[int]:
     """Lock the payments about to be updated (an anticipation request locks its payment too), then find those that
-    have an anticipation, in a statement that sees whatever committed while the locks were awaited."""
+    have an anticipation, in a statement that sees whatever committed while the locks were awaited.
+
+    Locked in id order throughout, as a batch request locks its payments, so that the two wait for each other rather
+    than deadlock."""
+    payment_ids = sorted(payment_ids)
     for start in range(0, len(payment_ids), CHUNK):
-        chunk = sorted(payment_ids[start : start + CHUNK])
+        chunk = payment_ids[start : start + CHUNK]
         list(Payment.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
     anticipated: set[int] = set()
     for start in range(0, len(payment_ids), CHUNK):
