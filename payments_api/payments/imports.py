@@ -142,7 +142,13 @@ def payables_import(
             result.errors.sort(key=lambda error: error.row)
             return result
         if not dry_run:
-            _rows_write(creates=creates, updates=updates, imported_by=imported_by, today=today)
+            try:
+                with transaction.atomic():
+                    _rows_write(creates=creates, updates=updates, imported_by=imported_by, today=today)
+            except IntegrityError as exc:  # a payment created with one of the keys since the file was checked
+                raise ExternalIdTaken(
+                    "A payment with one of the file's supplier and external ids was created meanwhile; import it again."
+                ) from exc
         if dry_run and keep_content:
             # One file kept per operator, awaiting confirmation: the latest it checked.
             PayablesImport.objects.filter(imported_by=imported_by, status=PayablesImportStatus.CHECKED).exclude(
@@ -385,31 +391,26 @@ def _rows_write(*, creates: list[_Row], updates: dict[int, _Row], imported_by: U
         return
     table = Payment._meta.db_table
     created: list[tuple[int, _Row]] = []
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for start in range(0, len(creates), CHUNK):
-                chunk = creates[start : start + CHUNK]
-                cursor.execute(
-                    f"INSERT INTO {table} (supplier_id, creation_date, due_date, value, external_id, created_by_id) "
-                    "SELECT supplier_id, %s, due_date, value, external_id, %s "
-                    "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::text[]) "
-                    "AS row (supplier_id, due_date, value, external_id) "
-                    "RETURNING id, supplier_id, external_id",
-                    [
-                        today,
-                        imported_by.pk,
-                        [row.supplier_id for row in chunk],
-                        [row.due_date for row in chunk],
-                        [row.value.quantize(CENT) for row in chunk],
-                        [row.external_id for row in chunk],
-                    ],
-                )
-                ids = {(supplier_id, external_id): pk for pk, supplier_id, external_id in cursor.fetchall()}
-                created += [(ids[(row.supplier_id, row.external_id)], row) for row in chunk]
-    except IntegrityError as exc:  # a payment created with one of the keys since the file was checked
-        raise ExternalIdTaken(
-            "A payment with one of the file's supplier and external ids was created meanwhile; import it again."
-        ) from exc
+    with connection.cursor() as cursor:
+        for start in range(0, len(creates), CHUNK):
+            chunk = creates[start : start + CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} (supplier_id, creation_date, due_date, value, external_id, created_by_id) "
+                "SELECT supplier_id, %s, due_date, value, external_id, %s "
+                "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::text[]) "
+                "AS row (supplier_id, due_date, value, external_id) "
+                "RETURNING id, supplier_id, external_id",
+                [
+                    today,
+                    imported_by.pk,
+                    [row.supplier_id for row in chunk],
+                    [row.due_date for row in chunk],
+                    [row.value.quantize(CENT) for row in chunk],
+                    [row.external_id for row in chunk],
+                ],
+            )
+            ids = {(supplier_id, external_id): pk for pk, supplier_id, external_id in cursor.fetchall()}
+            created += [(ids[(row.supplier_id, row.external_id)], row) for row in chunk]
     changes = list(updates.items())
     with connection.cursor() as cursor:
         for start in range(0, len(changes), CHUNK):
@@ -425,45 +426,30 @@ def _rows_write(*, creates: list[_Row], updates: dict[int, _Row], imported_by: U
                 ],
             )
     # Built only if an endpoint is subscribed (the events read them lazily).
-    payments = (
-        Payment(
-            pk=payment_id,
-            supplier_id=row.supplier_id,
-            creation_date=today,
-            due_date=row.due_date,
-            value=row.value.quantize(CENT),
-            external_id=row.external_id,
-            created_by=imported_by,
-        )
-        for payment_id, row in created
-    )
+    payments = (_payment(row, pk=payment_id, imported_by=imported_by, today=today) for payment_id, row in created)
     payments_created_record(payments=payments, today=today)
+
+
+def _payment(row: _Row, *, pk: int | None, imported_by: User, today: datetime.date) -> Payment:
+    """The payment a row creates, as stored."""
+    return Payment(
+        pk=pk,
+        supplier_id=row.supplier_id,
+        creation_date=today,
+        due_date=row.due_date,
+        value=row.value.quantize(CENT),
+        external_id=row.external_id,
+        created_by=imported_by,
+    )
 
 
 def _rows_write_portably(
     *, creates: list[_Row], updates: dict[int, _Row], imported_by: User, today: datetime.date
 ) -> None:
     """_rows_write for SQLite (`make run` without DATABASE_URL): Django's bulk operations, slower, the same result."""
-    try:
-        with transaction.atomic():
-            created = Payment.objects.bulk_create(
-                [
-                    Payment(
-                        supplier_id=row.supplier_id,
-                        creation_date=today,
-                        due_date=row.due_date,
-                        value=row.value.quantize(CENT),
-                        external_id=row.external_id,
-                        created_by=imported_by,
-                    )
-                    for row in creates
-                ],
-                batch_size=500,
-            )
-    except IntegrityError as exc:
-        raise ExternalIdTaken(
-            "A payment with one of the file's supplier and external ids was created meanwhile; import it again."
-        ) from exc
+    created = Payment.objects.bulk_create(
+        [_payment(row, pk=None, imported_by=imported_by, today=today) for row in creates], batch_size=500
+    )
     changed = [
         Payment(pk=payment_id, due_date=row.due_date, value=row.value.quantize(CENT))
         for payment_id, row in updates.items()
