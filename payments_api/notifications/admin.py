@@ -9,7 +9,7 @@ from payments_api.common.admin import (
     ReadOnlyAdminMixin,
     is_admin_operator,
 )
-from payments_api.notifications.models import Notification, NotificationStatus
+from payments_api.notifications.models import Notification, NotificationStatus, NotificationTemplate
 from payments_api.notifications.services import notification_message, notification_resend
 
 
@@ -40,6 +40,13 @@ class NotificationAdmin(
     @admin.display(description=_("for"), ordering="request_log")
     def action(self, notification: Notification) -> str:
         log = notification.request_log
+        if notification.template == NotificationTemplate.ANTICIPATION_BATCH:
+            count = len(notification.context.get("anticipations", []))
+            return _("%(action)s anticipations #%(id)s and %(more)s more (a batch)") % {
+                "action": log.get_action_display(),
+                "id": log.anticipation_id,
+                "more": count - 1,
+            }
         return _("%(action)s anticipation #%(id)s") % {"action": log.get_action_display(), "id": log.anticipation_id}
 
     @admin.display(description=_("by"), ordering="request_log__user__email")

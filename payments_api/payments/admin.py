@@ -542,6 +542,10 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # A checked file's content (up to 10 MB) is read only by the confirmation, never by a list or a page.
+        return super().get_queryset(request).defer("content")
+
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from payments_api.common.tests.concurrency import run_together
 from payments_api.common.tests.problems import assert_problem
 from payments_api.payments import imports
 from payments_api.payments.models import PayablesImport, PayablesImportStatus, Payment
@@ -291,3 +292,31 @@ def test_the_queries_do_not_grow_with_the_rows(operator_client, due):
     # Updating and leaving rows unchanged costs no more per row either.
     PaymentFactory(supplier=suppliers[0], external_id="C-0", due_date=datetime.date(2030, 1, 1))
     assert run(10, "A") <= small + 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_an_anticipation_request_never_changes_an_anticipated_payment(operator, supplier, client_for):
+    for attempt in range(3):
+        payment = PaymentFactory(
+            supplier=supplier, external_id=f"RACE-{attempt}", value=Decimal("1000.00"), due_date=days(16)
+        )
+        content = csv_file(f"{supplier.reg_number},RACE-{attempt},{days(16).isoformat()},2000.00")
+        clients = [client_for(operator), client_for(supplier.user)]
+
+        def send(index):
+            if index == 0:
+                return post(clients[0], content)
+            body = {"payment": payment.pk, "new_due_date": days(0).isoformat()}
+            return clients[1].post("/api/anticipations/", body, format="json")
+
+        imported, requested = run_together(2, send)
+
+        assert imported.status_code in (200, 400) and requested.status_code == 201, (imported, requested)
+        payment.refresh_from_db()
+        anticipation = payment.anticipation
+        if imported.status_code == 200:  # the import came first: the request priced the new value
+            assert (payment.value, anticipation.new_value) == (Decimal("2000.00"), Decimal("1968.00"))
+        else:  # the request came first: the import refused to change it
+            assert errors_of(imported) == [(2, "value", "payment-locked")]
+            assert (payment.value, anticipation.new_value) == (Decimal("1000.00"), Decimal("984.00"))

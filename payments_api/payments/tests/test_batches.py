@@ -82,3 +82,16 @@ def test_the_batch_e_mail_is_previewed_in_the_notifications_admin(supplier, clie
     preview = response.context["preview"]
     assert preview["subject"] == "2 antecipações solicitadas"
     assert all(f"nº {payment.pk}" in preview["text"] for payment in payments)
+
+
+def test_the_notifications_admin_lists_a_batch_e_mail_as_one(supplier, client, admin_operator):
+    payments = [PaymentFactory(supplier=supplier, due_date=days(16)) for _ in range(3)]
+    anticipation_batch_request(
+        items=[(payment, days(0)) for payment in payments], all_or_none=False, requested_by=supplier.user
+    )
+    first = Anticipation.objects.get(payment=payments[0])
+    client.force_login(admin_operator)
+
+    page = client.get("/admin/notifications/notification/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f"Requested anticipations #{first.pk} and 2 more (a batch)" in page
