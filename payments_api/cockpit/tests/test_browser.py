@@ -11,6 +11,7 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from payments_api.payments.models import Anticipation, AnticipationStatus
 from payments_api.payments.services import anticipation_request, payment_create
@@ -147,7 +148,7 @@ def test_an_operator_clears_the_pending_queue_with_the_confirmation_step(
     screenshot(page, "queue-confirmation")
     page.click("#confirm-decision")
 
-    assert page.locator(".messagelist .success").inner_text() == "3 anticipations approved."
+    expect(page.locator(".messagelist .success")).to_have_text("3 anticipations approved.")
     assert listed_ids(page) == []
     screenshot(page, "queue-cleared")
     assert set(Anticipation.objects.filter(pk__in=[a.pk for a in pending]).values_list("status", flat=True)) == {
@@ -179,7 +180,8 @@ def test_an_operator_opens_an_anticipation_and_approves_it_with_its_button(
 
     page.click("#decide-A")
 
-    assert page.locator(".messagelist .success").inner_text() == f"Anticipation #{anticipation.pk} approved."
+    # The decision's page, once the browser has followed the redirect (expect waits for it; a read would not).
+    expect(page.locator(".messagelist .success")).to_have_text(f"Anticipation #{anticipation.pk} approved.")
     assert Anticipation.objects.get(pk=anticipation.pk).status == APPROVED
     assert page.locator("#decision-buttons").count() == 0  # decided: nothing left to decide
     log_rows = page.locator("#anticipation-log tbody tr").all_inner_texts()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from payments_api.payments.models import Anticipation, AnticipationStatus, Decision
 from payments_api.payments.selectors import anticipation_quote
@@ -175,7 +176,7 @@ def choose_three_and_a_date(page, live_server, accounts, screenshot=None):
         axe_check(page)
         screenshot(page, "portal-payments")
     page.click("#choose-date")
-    assert page.locator("h1").inner_text() == "Receive several payments early"
+    expect(page.locator("h1")).to_have_text("Receive several payments early")
     return chosen
 
 
@@ -223,14 +224,14 @@ def test_a_supplier_asks_for_three_payments_early_with_the_live_total_and_follow
     screenshot(page, "portal-selection")
 
     page.click("#continue")
-    assert page.locator("h1").inner_text() == "Confirm your request"
+    expect(page.locator("h1")).to_have_text("Confirm your request")
     assert page.locator('#confirmation-totals [data-total="new-value"]').inner_text() == money(new_value)
     assert not Anticipation.objects.exists()  # nothing is filed before the confirmation
     axe_check(page)
     screenshot(page, "portal-confirmation")
 
     page.click("#confirm")
-    assert page.locator("h1").inner_text() == "Your request was filed"
+    expect(page.locator("h1")).to_have_text("Your request was filed")
     assert page.locator("#batch-results tbody tr.requested").count() == 3
     filed = Anticipation.objects.filter(payment__in=chosen)
     assert sorted(a.payment_id for a in filed) == sorted(p.pk for p in chosen)
@@ -269,7 +270,7 @@ def test_the_selection_works_without_javascript(live_server, browser, screenshot
     new_value, _discount = expected_totals(chosen, day, alpha)
     assert page.locator('#quote-totals [data-total="new-value"]').inner_text() == money(new_value)
     page.click("#continue")
-    assert page.locator('#confirmation-totals [data-total="new-value"]').inner_text() == money(new_value)
+    expect(page.locator('#confirmation-totals [data-total="new-value"]')).to_have_text(money(new_value))
     screenshot(page, "portal-confirmation-no-js")
     page.click("#confirm")
     assert page.locator("#batch-results tbody tr.requested").count() == 3
@@ -301,7 +302,7 @@ def test_on_a_phone(live_server, browser, screenshot, accounts):
     screenshot(page, "portal-phone-selection")
 
     page.click("#continue")
-    assert page.locator('#confirmation-totals [data-total="new-value"]').inner_text() == real(new_value)
+    expect(page.locator('#confirmation-totals [data-total="new-value"]')).to_have_text(real(new_value))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "portal-phone-confirmation")
     page.click("#confirm")
