@@ -389,13 +389,15 @@ def _rows_write(*, creates: list[_Row], updates: dict[int, _Row], imported_by: U
     if connection.vendor != "postgresql":
         _rows_write_portably(creates=creates, updates=updates, imported_by=imported_by, today=today)
         return
-    table = Payment._meta.db_table
+    # The table's name from the model's own metadata, quoted; every value is a parameter.
+    inserted_columns = "supplier_id, creation_date, due_date, value, external_id, created_by_id"
+    table = connection.ops.quote_name(Payment._meta.db_table)
     created: list[tuple[int, _Row]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(creates), CHUNK):
             chunk = creates[start : start + CHUNK]
             cursor.execute(
-                f"INSERT INTO {table} (supplier_id, creation_date, due_date, value, external_id, created_by_id) "
+                f"INSERT INTO {table} ({inserted_columns}) "  # nosec B608
                 "SELECT supplier_id, %s, due_date, value, external_id, %s "
                 "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::text[]) "
                 "AS row (supplier_id, due_date, value, external_id) "
@@ -416,7 +418,7 @@ def _rows_write(*, creates: list[_Row], updates: dict[int, _Row], imported_by: U
         for start in range(0, len(changes), CHUNK):
             batch = changes[start : start + CHUNK]
             cursor.execute(
-                f"UPDATE {table} SET due_date = row.due_date, value = row.value "
+                f"UPDATE {table} SET due_date = row.due_date, value = row.value "  # nosec B608
                 "FROM unnest(%s::bigint[], %s::date[], %s::numeric[]) AS row (id, due_date, value) "
                 f"WHERE {table}.id = row.id",
                 [
