@@ -4,8 +4,6 @@ after the other, so exactly as many succeed as fit and the budget is never overs
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from payments_api.common.tests.concurrency import run_together
 from payments_api.payments.models import Anticipation, AnticipationStatus
@@ -21,13 +19,7 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 THREADS = 8
 
 
-def authenticated_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-    return client
-
-
-def test_parallel_approvals_past_the_budget_approve_exactly_those_that_fit(supplier, programme_terms):
+def test_parallel_approvals_past_the_budget_approve_exactly_those_that_fit(client_for, supplier, programme_terms):
     # Eight of 300.00 against 1000.00 with 100.00 already committed: three fit (900.00), five are refused.
     programme_terms(monthly_budget=Decimal("1000.00"))
     new_due_date = days(5)
@@ -36,7 +28,7 @@ def test_parallel_approvals_past_the_budget_approve_exactly_those_that_fit(suppl
         AnticipationFactory(payment__supplier=supplier, new_due_date=new_due_date, new_value=Decimal("300.00"))
         for _ in range(THREADS)
     ]
-    clients = [authenticated_client(OperatorFactory()) for _ in range(THREADS)]
+    clients = [client_for(OperatorFactory()) for _ in range(THREADS)]
 
     responses = run_together(
         THREADS,

@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from payments_api.common.tests.concurrency import run_together
 from payments_api.payments.errors import AnticipationAlreadyDecided
@@ -19,15 +17,9 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 THREADS = 8
 
 
-def authenticated_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-    return client
-
-
-def test_concurrent_requests_for_one_payment_create_exactly_one_anticipation(supplier, mailoutbox):
+def test_concurrent_requests_for_one_payment_create_exactly_one_anticipation(client_for, supplier, mailoutbox):
     payment = PaymentFactory(supplier=supplier, value=Decimal("1000.00"), due_date=days(16))
-    clients = [authenticated_client(supplier.user) for _ in range(THREADS)]
+    clients = [client_for(supplier.user) for _ in range(THREADS)]
     body = {"payment": payment.pk, "new_due_date": days(0).isoformat()}
 
     responses = run_together(THREADS, lambda index: clients[index].post("/api/anticipations/", body, format="json"))
@@ -66,10 +58,10 @@ def test_concurrent_approve_and_deny_through_the_service_let_exactly_one_win(sup
     assert len(mailoutbox) == 1
 
 
-def test_concurrent_approve_and_deny_through_the_api_let_exactly_one_win(supplier):
+def test_concurrent_approve_and_deny_through_the_api_let_exactly_one_win(client_for, supplier):
     anticipation = AnticipationFactory(payment__supplier=supplier)
     operators = [OperatorFactory(), OperatorFactory()]
-    clients = [authenticated_client(operator) for operator in operators]
+    clients = [client_for(operator) for operator in operators]
     decisions = [AnticipationStatus.APPROVED, AnticipationStatus.DENIED]
     url = f"/api/anticipations/{anticipation.pk}/"
 
