@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from payments_api.payments.models import Anticipation, AnticipationStatus
+from payments_api.programme.selectors import month_start
 
 if TYPE_CHECKING:
     from payments_api.payments.selectors import MonthBudget
@@ -160,12 +161,6 @@ def anticipations_approved_between(*, since: datetime.date, until: datetime.date
         weighted_apr=discount * DAYS_PER_YEAR / paid_days if paid_days else None,
         average_days_early=Decimal(figures["days"]) / count if count else None,
     )
-
-
-def month_start(day: datetime.date, *, months_back: int = 0) -> datetime.date:
-    """The first day of the month `months_back` months before `day`'s."""
-    index = day.year * 12 + day.month - 1 - months_back
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def anticipations_monthly_volume(*, today: datetime.date, months: int = 12) -> list[MonthVolume]:

@@ -19,7 +19,7 @@ from payments_api.payments.selectors import (
     anticipations_visible_to,
     payments_visible_to,
 )
-from payments_api.programme.selectors import non_business_days_between, programme_current
+from payments_api.programme.selectors import month_end, month_start, non_business_days_between, programme_current
 from payments_api.requestlogs.models import RequestLog
 from payments_api.requestlogs.selectors import request_logs_visible_to
 from payments_api.users.models import User
@@ -48,14 +48,6 @@ class HomeFigures:
     received_new_value: Decimal
     received_discount: Decimal
     next_due: list[Payment]
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month_start(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def supplier_home(*, user: User, today: datetime.date) -> HomeFigures:
@@ -125,7 +117,7 @@ def statement_anticipations(*, user: User, month: datetime.date) -> QuerySet[Ant
     paid early that month, in every status."""
     return (
         anticipations_visible_to(user=user)
-        .filter(new_due_date__gte=month_start(month), new_due_date__lt=next_month_start(month))
+        .filter(new_due_date__gte=month_start(month), new_due_date__lte=month_end(month))
         .select_related("payment")
         .order_by("new_due_date", "id")
     )
@@ -204,7 +196,7 @@ def picker_month(
     first = month_start(month)
     # Python counts Monday as 0; FIRST_DAY_OF_WEEK counts Sunday as 0.
     start = first - datetime.timedelta(days=(first.weekday() + 1 - first_weekday) % 7)
-    last = next_month_start(month) - datetime.timedelta(days=1)
+    last = month_end(month)
     end = last + datetime.timedelta(days=(first_weekday - last.weekday() - 2) % 7)
     names = dict(non_business_days_between(programme=programme_current(), start=start, end=end))
     allowed_days = set(allowed)

@@ -60,8 +60,6 @@ from payments_api.portal.refusals import refusal_message
 from payments_api.portal.selectors import (
     SELECTION_MAX,
     anticipation_histories,
-    month_start,
-    next_month_start,
     payment_status_counts,
     picker_month,
     portal_anticipations,
@@ -72,6 +70,7 @@ from payments_api.portal.selectors import (
     statement_anticipations,
     supplier_home,
 )
+from payments_api.programme.selectors import month_start
 from payments_api.users.models import Supplier, User
 from payments_api.users.permissions import is_operator
 from payments_api.users.services import supplier_save, user_password_set_record
@@ -433,7 +432,7 @@ def _selection_context(request: HttpRequest, chosen: Selection, today: datetime.
         if month > month_start(chosen.dates[0]):
             context["previous_month"] = month_start(month - datetime.timedelta(days=1))
         if month < month_start(chosen.dates[-1]):
-            context["next_month"] = next_month_start(month)
+            context["next_month"] = month_start(month, months_back=-1)
     if chosen.new_due_date is not None:
         quotes, totals = selection_quotes(
             payments=chosen.payments, new_due_date=chosen.new_due_date, user=_user(request), today=today

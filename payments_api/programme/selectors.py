@@ -42,15 +42,16 @@ def _programme_seed() -> Programme:
     return Programme.objects.select_related("version").get(pk=PROGRAMME_ID)
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    """The first day of `day`'s month: the month a budget counts an anticipation in (by its new due date)."""
-    return day.replace(day=1)
+def month_start(day: datetime.date, *, months_back: int = 0) -> datetime.date:
+    """The first day of the month `months_back` months before `day`'s (after it, when negative). `day`'s own month is
+    the one a budget counts an anticipation in (by its new due date)."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def month_end(month: datetime.date) -> datetime.date:
-    """The last day of the month that starts on `month`."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
+    """The last day of `month`'s month."""
+    return month_start(month, months_back=-1) - datetime.timedelta(days=1)
 
 
 def programme_versions() -> QuerySet[ProgrammeVersion]:

@@ -30,13 +30,13 @@ from payments_api.cockpit.selectors import (
     anticipations_decided_on,
     anticipations_monthly_volume,
     anticipations_pending_queue,
-    month_start,
     programme_figures,
     suppliers_top_anticipated,
 )
 from payments_api.payments.models import AnticipationStatus
 from payments_api.payments.selectors import MonthBudget
 from payments_api.payments.tests.factories import AnticipationFactory
+from payments_api.programme.selectors import month_start
 from payments_api.users.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,13 +170,6 @@ def test_the_top_suppliers(programme):
         ),
     ]
     assert suppliers_top_anticipated(since=D(2025, 4, 1), limit=1) == top[:1]
-
-
-def test_month_start_crosses_years():
-    assert month_start(D(2026, 3, 15)) == D(2026, 3, 1)
-    assert month_start(D(2026, 3, 15), months_back=11) == D(2025, 4, 1)
-    assert month_start(D(2026, 1, 31), months_back=1) == D(2025, 12, 1)
-    assert month_start(D(2026, 12, 31), months_back=24) == D(2024, 12, 1)
 
 
 def test_the_programme_figures_gather_them_all(programme):
