@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     Count,
     DateField,
-    DecimalField,
     ExpressionWrapper,
     F,
     Func,
@@ -23,8 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from payments_api.payments.models import Anticipation, AnticipationStatus
+from payments_api.common.models import money_sum, money_total_field
+from payments_api.payments.models import Anticipation, AnticipationStatus, anticipation_discount
 from payments_api.programme.selectors import month_start
 
 if TYPE_CHECKING:
@@ -48,19 +47,6 @@ class DaysBetween(Func):
         return self.as_sql(
             compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
         )
-
-
-def _money_sum(expression: Any) -> Coalesce:
-    return Coalesce(Sum(expression), ZERO, output_field=_money_field())
-
-
-def _money_field() -> DecimalField:
-    # Room for the sum of millions of payments.
-    return DecimalField(max_digits=MONEY_MAX_DIGITS + 9, decimal_places=MONEY_DECIMAL_PLACES)
-
-
-def _discount() -> ExpressionWrapper:
-    return ExpressionWrapper(F("payment__value") - F("new_value"), output_field=_money_field())
 
 
 def _days_early() -> DaysBetween:
@@ -127,8 +113,8 @@ def anticipations_pending_queue() -> PendingQueue:
     """Every anticipation waiting for a decision: how many, their face and new values, since when the oldest waits."""
     figures = Anticipation.objects.filter(status=PENDING).aggregate(
         count=Count("pk"),
-        value=_money_sum("payment__value"),
-        new_value=_money_sum("new_value"),
+        value=money_sum("payment__value"),
+        new_value=money_sum("new_value"),
         oldest_since=Min("creation_date"),
     )
     return PendingQueue(**figures)
@@ -146,11 +132,11 @@ def anticipations_approved_between(*, since: datetime.date, until: datetime.date
     """The approved anticipations decided from `since` to `until`, both included."""
     figures = Anticipation.objects.filter(status=APPROVED, update_date__gte=since, update_date__lte=until).aggregate(
         approved=Count("pk"),
-        face=_money_sum("payment__value"),
-        paid=_money_sum("new_value"),
-        discounted=_money_sum(_discount()),
+        face=money_sum("payment__value"),
+        paid=money_sum("new_value"),
+        discounted=money_sum(anticipation_discount()),
         days=Coalesce(Sum(_days_early()), 0),
-        paid_days=_money_sum(ExpressionWrapper(F("new_value") * _days_early(), output_field=_money_field())),
+        paid_days=money_sum(ExpressionWrapper(F("new_value") * _days_early(), output_field=money_total_field())),
     )
     count, discount, paid_days = figures["approved"], figures["discounted"], figures["paid_days"]
     return ApprovedFigures(
@@ -170,7 +156,7 @@ def anticipations_monthly_volume(*, today: datetime.date, months: int = 12) -> l
         Anticipation.objects.filter(creation_date__gte=since, creation_date__lte=today)
         .annotate(month=TruncMonth("creation_date", output_field=DateField()))
         .values("month", "status")
-        .annotate(value=_money_sum("payment__value"))
+        .annotate(value=money_sum("payment__value"))
         .order_by()
     )
     by_month: dict[datetime.date, dict[str, Decimal]] = {}
@@ -200,7 +186,7 @@ def suppliers_top_anticipated(*, since: datetime.date, limit: int = 10) -> list[
             corporate_name=F("payment__supplier__corporate_name"),
             reg_number=F("payment__supplier__reg_number"),
         )
-        .annotate(count=Count("pk"), value=_money_sum("payment__value"))
+        .annotate(count=Count("pk"), value=money_sum("payment__value"))
         .order_by("-value", "supplier_id")[:limit]
     )
     return [SupplierVolume(**row) for row in rows]

@@ -6,12 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 
 from payments_api.common.exceptions import DomainError
-from payments_api.common.models import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from payments_api.payments.models import MAX_BATCH_ITEMS, Anticipation, AnticipationStatus, Payment, PaymentStatus
+from payments_api.common.models import money_sum
+from payments_api.payments.models import (
+    MAX_BATCH_ITEMS,
+    Anticipation,
+    AnticipationStatus,
+    Payment,
+    PaymentStatus,
+    anticipation_discount,
+)
 from payments_api.payments.pricing import AnticipationPrice
 from payments_api.payments.selectors import (
     anticipation_quote_dates,
@@ -26,16 +32,6 @@ from payments_api.users.models import User
 
 ZERO = Decimal("0.00")
 NEXT_DUE_SHOWN = 5
-
-
-def _money_sum(expression: str | ExpressionWrapper) -> Coalesce:
-    # Room for the sum of many payments.
-    field = DecimalField(max_digits=MONEY_MAX_DIGITS + 9, decimal_places=MONEY_DECIMAL_PLACES)
-    return Coalesce(Sum(expression, output_field=field), ZERO, output_field=field)
-
-
-def _discount() -> ExpressionWrapper:
-    return ExpressionWrapper(F("payment__value") - F("new_value"), output_field=DecimalField())
 
 
 @dataclass(frozen=True)
@@ -54,14 +50,14 @@ def supplier_home(*, user: User, today: datetime.date) -> HomeFigures:
     """What `user`'s supplier can have paid early now, what waits for a decision, what it received early this
     month (approved, with a new due date from the 1st to today) and what that cost, and its next payments due."""
     available = payments_visible_to(user=user, status=PaymentStatus.AVAILABLE, today=today).order_by()
-    available_figures = available.aggregate(count=Count("id"), amount=_money_sum("value"))
+    available_figures = available.aggregate(count=Count("id"), amount=money_sum("value"))
     anticipations = anticipations_visible_to(user=user).order_by()
     pending = anticipations.filter(status=AnticipationStatus.PENDING_CONFIRMATION).aggregate(
-        count=Count("id"), amount=_money_sum("new_value")
+        count=Count("id"), amount=money_sum("new_value")
     )
     received = anticipations.filter(
         status=AnticipationStatus.APPROVED, new_due_date__gte=month_start(today), new_due_date__lte=today
-    ).aggregate(count=Count("id"), amount=_money_sum("new_value"), cost=_money_sum(_discount()))
+    ).aggregate(count=Count("id"), amount=money_sum("new_value"), cost=money_sum(anticipation_discount()))
     conditions = PaymentStatus.conditions(today=today)
     upcoming = conditions[PaymentStatus.AVAILABLE] | conditions[PaymentStatus.PENDING_CONFIRMATION]
     next_due = payments_visible_to(user=user, today=today).filter(upcoming).order_by("due_date", "id")
