@@ -116,23 +116,7 @@ def webhook_event_record(*, event_type: str, data: dict[str, Any]) -> list[Webho
     Written in the caller's transaction: the deliveries exist exactly when the action does. Each is queued once the
     transaction commits.
     """
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(enabled=True).only("pk", "events")
-        if event_type in endpoint.events
-    ]
-    if not endpoints:
-        return []
-    now = timezone.now()
-    body = json.dumps(
-        {"type": event_type, "timestamp": utc_iso(now), "data": data}, cls=DjangoJSONEncoder, separators=(",", ":")
-    )
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(endpoint=endpoint, event_type=event_type, body=body, created_at=now, next_attempt_at=now)
-            for endpoint in endpoints
-        ]
-    )
+    deliveries = _deliveries_write(event_type=event_type, data=[data])
     for delivery in deliveries:
         transaction.on_commit(partial(webhook_delivery_enqueue, delivery_id=delivery.pk))
     return deliveries
@@ -150,13 +134,22 @@ def webhook_events_record(*, event_type: str, data: Iterable[dict[str, Any]]) ->
 
     The first WEBHOOK_PUBLISH_AT_COMMIT_MAX are queued once the transaction commits, the rest by the relay.
     """
+    deliveries = _deliveries_write(event_type=event_type, data=data)
+    for delivery in deliveries[:WEBHOOK_PUBLISH_AT_COMMIT_MAX]:
+        transaction.on_commit(partial(webhook_delivery_enqueue, delivery_id=delivery.pk))
+    return len(deliveries)
+
+
+def _deliveries_write(*, event_type: str, data: Iterable[dict[str, Any]]) -> list[WebhookDelivery]:
+    """One delivery of `event_type` per item of `data` and enabled endpoint subscribed, all with one timestamp;
+    `data` is read only when an endpoint is subscribed."""
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(enabled=True).only("pk", "events")
         if event_type in endpoint.events
     ]
     if not endpoints:
-        return 0
+        return []
     now = timezone.now()
     timestamp = utc_iso(now)
     bodies = [
@@ -165,7 +158,7 @@ def webhook_events_record(*, event_type: str, data: Iterable[dict[str, Any]]) ->
         )
         for item in data
     ]
-    deliveries = WebhookDelivery.objects.bulk_create(
+    return WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(endpoint=endpoint, event_type=event_type, body=body, created_at=now, next_attempt_at=now)
             for body in bodies
@@ -173,9 +166,6 @@ def webhook_events_record(*, event_type: str, data: Iterable[dict[str, Any]]) ->
         ],
         batch_size=2000,
     )
-    for delivery in deliveries[:WEBHOOK_PUBLISH_AT_COMMIT_MAX]:
-        transaction.on_commit(partial(webhook_delivery_enqueue, delivery_id=delivery.pk))
-    return len(deliveries)
 
 
 def webhook_delivery_enqueue(*, delivery_id: int) -> bool:
