@@ -13,6 +13,7 @@ from payments_api.common.counts import CountSum, counts_maintained
 from payments_api.common.exceptions import DomainError
 from payments_api.payments.models import Anticipation, AnticipationStatus, Payment, PaymentCount, PaymentStatus
 from payments_api.payments.pricing import (
+    CENT,
     AnticipationPrice,
     allowed_new_due_dates,
     anticipation_auto_approves,
@@ -111,7 +112,9 @@ def budget_committed(*, month: datetime.date) -> Decimal:
     approved = Anticipation.objects.filter(
         status=AnticipationStatus.APPROVED, new_due_date__gte=month, new_due_date__lte=month_end(month)
     )
-    return approved.aggregate(committed=Coalesce(Sum("new_value"), Decimal("0.00")))["committed"]
+    committed = approved.aggregate(committed=Coalesce(Sum("new_value"), Decimal("0.00")))["committed"]
+    # A sum of amounts in cents is exact; SQLite adds them in floating point, whose noise this drops.
+    return Decimal(committed).quantize(CENT)
 
 
 def month_budget(*, day: datetime.date, programme: Programme | None = None) -> MonthBudget:

@@ -453,7 +453,8 @@ def test_the_anticipation_list_opens_on_the_pending_queue_oldest_first(operator_
     ids=["bare CNPJ", "formatted CNPJ", "corporate name", "e-mail", "external id", "id"],
 )
 def test_the_queue_is_searched_by(operator_admin_client, supplier, other_supplier, term):
-    wanted = AnticipationFactory(payment__supplier=supplier, payment__external_id="NF-2026-0042")
+    # An id no other field of either row holds (a small one, as on a fresh SQLite database, is a digit of a CNPJ).
+    wanted = AnticipationFactory(pk=987654, payment__supplier=supplier, payment__external_id="NF-2026-0042")
     AnticipationFactory(payment__supplier=other_supplier, payment__external_id="NF-2026-0099")
 
     response = operator_admin_client.get(ANTICIPATIONS, {"q": term(wanted)})

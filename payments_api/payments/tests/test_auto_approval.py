@@ -241,6 +241,7 @@ def test_a_request_that_does_not_qualify_costs_no_query_more_and_locks_no_month(
     assert not [query for query in queries if "programme_budgetmonth" in query["sql"]]
 
 
+@pytest.mark.postgresql  # the month's row lock is a SELECT ... FOR UPDATE, which SQLite does not have
 def test_an_automatic_approval_adds_the_months_lock_and_sum_and_its_own_log(
     supplier, payment, programme_terms, warm_calendar
 ):
