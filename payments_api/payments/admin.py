@@ -565,8 +565,10 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
                 return HttpResponseRedirect(request.path)
             if result.written:
                 counts = {name: getattr(result, name) for name in ("rows", "created", "updated", "unchanged")}
-                message = _(
-                    "Imported %(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+                message = ngettext(
+                    "Imported %(rows)s row: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+                    "Imported %(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+                    result.rows,
                 )
                 self.message_user(request, message % counts, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:payments_payablesimport_changelist"))

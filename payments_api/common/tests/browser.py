@@ -98,7 +98,8 @@ def screenshot():
     def take(page, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # Transitions finished at once: a page just switched to the dark scheme would be caught half-way otherwise.
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
         return path
 
     return take

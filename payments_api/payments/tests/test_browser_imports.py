@@ -37,7 +37,7 @@ def test_an_operator_checks_a_payables_file_reads_the_report_and_confirms(
     with page.expect_navigation():
         page.click("#import-confirm input[type=submit]")
     assert page.url.endswith("/admin/payments/payablesimport/")
-    assert "Imported 1 rows" in page.locator(".messagelist").inner_text()
+    assert "Imported 1 row: 1 created" in page.locator(".messagelist").inner_text()
     assert Payment.objects.get().external_id == "NF-1"
     assert PayablesImport.objects.filter(status=PayablesImportStatus.IMPORTED).count() == 1
     screenshot(page, "payables-imports")
