@@ -22,6 +22,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # The service writes one line per request itself (with its id, route and query count: docs/operations.md).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicornc's control socket: off unless given a path. Its default is one path per user ($XDG_RUNTIME_DIR or
+# ~/.gunicorn), which two gunicorns of one user on one machine would take from each other.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 METRICS_DIR_PREFIX = "payments-api-metrics-"
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

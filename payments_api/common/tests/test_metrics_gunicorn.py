@@ -42,6 +42,8 @@ def gunicorn(db, tmp_path):
     metrics_dir.mkdir()
     stale = metrics_dir / "counter_999999.db"
     stale.write_bytes(b"left by an earlier run")
+    runtime_dir = tmp_path / "runtime"  # where gunicorn's control socket would go by default
+    runtime_dir.mkdir()
     environment = {
         **os.environ,
         "DATABASE_URL": database_url_of_the_tests(),
@@ -52,6 +54,7 @@ def gunicorn(db, tmp_path):
         "WEB_CONCURRENCY": "2",
         "LOG_FORMAT": "json",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "XDG_RUNTIME_DIR": str(runtime_dir),
     }
     for unset in ("CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL", "SENTRY_DSN"):
         environment.pop(unset, None)
@@ -69,7 +72,13 @@ def gunicorn(db, tmp_path):
         while (tmp_path / "stderr.log").read_text().count("Booting worker") < 2:
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "stderr.log").read_text()
             time.sleep(0.1)
-        yield {"port": port, "metrics_dir": metrics_dir, "stale": stale, "stdout": tmp_path / "stdout.log"}
+        yield {
+            "port": port,
+            "metrics_dir": metrics_dir,
+            "stale": stale,
+            "stdout": tmp_path / "stdout.log",
+            "runtime_dir": runtime_dir,
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -116,3 +125,9 @@ def test_one_scrape_counts_the_requests_of_both_workers_and_each_request_logs_on
     free_pids = {line["pid"] for line in request_lines if line["request_id"] != "held-request"}
     assert len(free_pids) == 1 and held_line["pid"] not in free_pids  # two workers served them
     assert all(line["status"] == 200 and line["method"] == "GET" and line["db_queries"] == 1 for line in request_lines)
+
+
+def test_no_control_socket_is_opened_unless_a_path_is_given(gunicorn):
+    # gunicorn's default, $XDG_RUNTIME_DIR/gunicorn.ctl, is one path for every gunicorn the user runs on the machine.
+    assert get(gunicorn["port"], "/health/")[0] == 200
+    assert list(gunicorn["runtime_dir"].iterdir()) == []
