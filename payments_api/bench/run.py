@@ -12,6 +12,7 @@ wrk on the PATH. The bench database is dropped and created again for each scale.
 import argparse
 import contextlib
 import datetime
+import itertools
 import json
 import os
 import re
@@ -34,6 +35,10 @@ STATES = ("A", "U", "PC", "AN", "D")
 PASSWORD = "seed-password"
 SAMPLE = 2000  # distinct suppliers, payments ... a read benchmark cycles through
 WRITE_POOL = 20000  # distinct payments or anticipations a write benchmark may consume
+# A write consumes its list, and wrk would start it over (sending duplicates, refused as such): a write's run lasts
+# at most as long as its list at this rate, above any write measured on the bench machine (about 340/s). It binds at
+# the small scale only, whose few open payments and pending anticipations make short lists.
+WRITE_RATE_BOUND = 500
 # The superuser that sets the programme's terms for the auto-approval measurement.
 BENCH_TERMS_EMAIL = "bench-terms@example.com"
 
@@ -89,6 +94,13 @@ def parse_args():
         "--reuse-data", action="store_true", help="Measure the databases a previous run left instead of seeding."
     )
     parser.add_argument("--output", default=str(ROOT / "bench-results"), help="Folder for the reports.")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="After each read's rounds, one more wrk run of the API and one of its bare ceiling while py-spy samples "
+        "every worker holding the interpreter lock: flame graphs of where their CPU goes "
+        "(flame-<scale>-<endpoint>[-bare].svg beside the reports).",
+    )
     return parser.parse_args()
 
 
@@ -128,6 +140,19 @@ def use_database(scale: int) -> None:
     connections["default"].settings_dict["NAME"] = urlsplit(database_url(scale)).path.lstrip("/")
 
 
+def forget_cached_users() -> None:
+    """Drop the cached copies of the scale's users: every scale's users have the same ids, and a copy another scale's
+    database left in the cache (AUTH_USER_CACHE_SECONDS) holds another password hash, so it refuses their tokens."""
+    from django.core.cache import cache
+
+    from payments_api.users.models import User
+    from payments_api.users.selectors import authentication_cache_key
+
+    user_ids = User.objects.values_list("pk", flat=True).iterator(chunk_size=10_000)
+    while keys := [authentication_cache_key(pk) for pk in itertools.islice(user_ids, 10_000)]:
+        cache.delete_many(keys)
+
+
 def seed(scale: int, payments_per_supplier: int) -> None:
     import psycopg2
     from django.core.management import call_command
@@ -163,9 +188,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         application = "payments_api.bench.bare_wsgi" if bare else "payments_api.wsgi"
         command = [sys.executable, "-m", "gunicorn", application, "--config", "gunicorn.conf.py"]
-        # gunicorn's control socket has one default path per user: the bench's two servers (and any other gunicorn
-        # of the same user on the machine) would take it from each other.
-        command += ["--bind", f"127.0.0.1:{port}", "--no-control-socket"]
+        command += ["--bind", f"127.0.0.1:{port}"]
         if args.workers:
             command += ["--workers", str(args.workers)]
         if args.threads:
@@ -256,23 +279,28 @@ def read_endpoints() -> list[Endpoint]:
     return endpoints
 
 
-def anticipation_request_endpoint() -> Endpoint:
-    """Each request asks for a different available payment, as its own supplier, to be paid today."""
+def available_payments() -> list[tuple[int, int]]:
+    """(payment, its supplier's user) for up to two write pools of payments that can be anticipated, in random order."""
     from django.utils import timezone
 
     from payments_api.payments.models import Payment
 
+    available = Payment.objects.filter(anticipation__isnull=True, due_date__gt=timezone.localdate())
+    return list(available.order_by("?").values_list("pk", "supplier__user_id")[: 2 * WRITE_POOL])
+
+
+def anticipation_request_endpoint(payments: list[tuple[int, int]], name: str) -> Endpoint:
+    """Each request asks for a different one of `payments`, as its own supplier, to be paid today."""
+    from django.utils import timezone
+
+    from payments_api.users.models import User
+
     today = timezone.localdate()
-    available = list(
-        Payment.objects.filter(anticipation__isnull=True, due_date__gt=today)
-        .order_by("?")
-        .values_list("pk", "supplier__user_id")[:WRITE_POOL]
-    )
-    users = seeded_users().in_bulk({user_id for _, user_id in available})
+    users = User.objects.in_bulk({user_id for _, user_id in payments})
     tokens = {pk: token_for(user) for pk, user in users.items()}
     body = '{{"payment": {}, "new_due_date": "{}"}}'
-    requests = [("POST", "/api/anticipations/", tokens[user_id], body.format(pk, today)) for pk, user_id in available]
-    return Endpoint(name="supplier: request anticipation", requests=requests)
+    requests = [("POST", "/api/anticipations/", tokens[user_id], body.format(pk, today)) for pk, user_id in payments]
+    return Endpoint(name=name, requests=requests)
 
 
 @contextlib.contextmanager
@@ -300,13 +328,6 @@ def auto_approval_on():
         yield
     finally:
         programme_update(changed_by=manager, **before)
-
-
-def auto_approving_request_endpoint() -> Endpoint:
-    """anticipation_request_endpoint's requests, each approved at once by the programme (under auto_approval_on)."""
-    endpoint = anticipation_request_endpoint()
-    endpoint.name = "supplier: request anticipation, auto-approved"
-    return endpoint
 
 
 def decision_endpoint() -> Endpoint:
@@ -416,7 +437,12 @@ def measure(server: Server, bare_server: Server, endpoint: Endpoint, args, scale
             if endpoint.bare:
                 bares.append(wrk(bare_server, endpoint.bare, args, folder, "bare"))
     else:
-        reports.append(wrk(server, load, args, folder, "load", duration=args.duration * args.rounds))
+        seconds = max(1, int(min(args.duration * args.rounds, len(load) / WRITE_RATE_BOUND)))  # whole seconds for wrk
+        reports.append(wrk(server, load, args, folder, "load", duration=seconds))
+    if args.profile and endpoint.baseline:
+        flame_graph(server, load, args, folder / f"flame-{scale}-{slug(endpoint.name)}.svg")
+        if endpoint.bare:
+            flame_graph(bare_server, endpoint.bare, args, folder / f"flame-{scale}-{slug(endpoint.name)}-bare.svg")
     result = Result(
         scale=scale,
         endpoint=endpoint.name,
@@ -436,8 +462,39 @@ def measure(server: Server, bare_server: Server, endpoint: Endpoint, args, scale
     return result
 
 
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def py_spy() -> str | None:
+    """py-spy's executable: on the PATH, or beside this interpreter (the virtualenv's bin/ when run without it)."""
+    beside = Path(sys.executable).with_name("py-spy")
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
+def flame_graph(server: Server, requests: list, args, path: Path) -> None:
+    """A flame graph of the server's workers under the endpoint's load, from py-spy: only the samples of a worker
+    holding the interpreter lock (--gil), so it shows CPU, not time spent waiting for PostgreSQL or Redis. py-spy
+    reads the processes from outside (--nonblocking: it never pauses them), in a wrk run that is not measured."""
+    seconds = max(1, round(args.duration))
+    command = [str(py_spy()), "record", "--pid", str(server.process.pid), "--subprocesses", "--gil", "--nonblocking"]
+    command += ["--rate", "200", "--duration", str(seconds), "--format", "flamegraph", "--output", str(path)]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wrk(server, requests, args, path.parent, "profile", duration=seconds + 1)
+    _, errors = spy.communicate(timeout=60)
+    if spy.returncode:
+        print(f"  ! py-spy failed ({spy.returncode}): {errors.strip()[-300:]}", file=sys.stderr)
+    else:
+        print(f"  flame graph: {path}", flush=True)
+
+
 def throughput(reports: list[dict]) -> float:
     return sum(report["requests"] for report in reports) / sum(report["duration_us"] / 1e6 for report in reports)
+
+
+def selected(args, name: str) -> bool:
+    """Whether --only (a regular expression) lets the endpoint called `name` run."""
+    return not args.only or bool(re.search(args.only, name))
 
 
 def bench_scale(scale: int, args, folder: Path) -> list[Result]:
@@ -449,7 +506,14 @@ def bench_scale(scale: int, args, folder: Path) -> list[Result]:
     else:
         print(f"\n== {scale:,} payments: seeding", flush=True)
         seed(scale, args.payments_per_supplier)
+    forget_cached_users()
     endpoints = read_endpoints()
+    # The two requests' pools are disjoint: at a small scale the payments that can be anticipated are few, and each
+    # wrk run cycles over its list, so a shared pool would send the second one payments the first had taken.
+    writes = ("supplier: request anticipation", "supplier: request anticipation, auto-approved")
+    available = available_payments() if any(selected(args, name) for name in writes) else []
+    requests = anticipation_request_endpoint(available[::2], writes[0])
+    auto_approved = anticipation_request_endpoint(available[1::2], writes[1])
     connections.close_all()
     server = Server(args, folder / f"gunicorn-{scale}.log")
     try:
@@ -464,23 +528,23 @@ def bench_scale(scale: int, args, folder: Path) -> list[Result]:
         wrk(server, [request for endpoint in lists for request in endpoint.requests], args, folder, "warmup", 3)
         wrk(bare_server, [request for endpoint in lists for request in endpoint.bare or []], args, folder, "warmup", 3)
         print(f"== {scale:,} payments: measuring", flush=True)
-        if not args.only or re.search(args.only, "operator: admin dashboard"):
+        if selected(args, "operator: admin dashboard"):
             refresh = dashboard_refresh_seconds()
             print(f"  dashboard figures computed in {refresh * 1000:.0f} ms (the background refresh)", flush=True)
             results.append(measure(server, bare_server, admin_dashboard_endpoint(), args, scale, folder))
             results[-1].extra["refresh_ms"] = refresh * 1000
             connections.close_all()
-        for build in (lambda: endpoints, lambda: [anticipation_request_endpoint()], lambda: [decision_endpoint()]):
+        for build in (lambda: endpoints, lambda: [requests], lambda: [decision_endpoint()]):
             for endpoint in build():
-                if args.only and not re.search(args.only, endpoint.name):
+                if not selected(args, endpoint.name):
                     continue
                 results.append(measure(server, bare_server, endpoint, args, scale, folder))
                 connections.close_all()
-        if not args.only or re.search(args.only, "supplier: request anticipation, auto-approved"):
+        if selected(args, auto_approved.name):
             with auto_approval_on():
-                results.append(measure(server, bare_server, auto_approving_request_endpoint(), args, scale, folder))
+                results.append(measure(server, bare_server, auto_approved, args, scale, folder))
             connections.close_all()
-        if not args.only or re.search(args.only, "token obtain"):
+        if selected(args, "token obtain"):
             results.append(measure(server, bare_server, token_endpoint(), args, scale, folder))
     finally:
         server.stop()
@@ -583,6 +647,8 @@ def main() -> int:
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).")
+    if args.profile and not py_spy():
+        raise SystemExit("--profile needs py-spy (make install puts it in .venv).")
     configure_environment()
     import django
 

@@ -16,8 +16,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from payments_api.bench.middleware import QUERY_COUNT_REQUEST_HEADER, QUERY_COUNT_RESPONSE_HEADER
-from payments_api.bench.run import auto_approval_on
-from payments_api.payments.models import AnticipationStatus, PaymentStatus
+from payments_api.bench.plans import explain, statements
+from payments_api.bench.run import anticipation_request_endpoint, auto_approval_on, available_payments
+from payments_api.payments.models import AnticipationStatus, Payment, PaymentStatus
 from payments_api.payments.services import anticipation_request
 from payments_api.payments.tests.factories import AnticipationFactory, PaymentFactory
 from payments_api.programme.selectors import programme_current
@@ -230,3 +231,29 @@ def test_auto_approval_is_on_for_the_measurement_and_the_terms_come_back_after(s
 
     assert anticipation.status == AnticipationStatus.APPROVED
     assert programme_current().terms() == before
+
+
+def test_the_write_pool_holds_the_payments_that_can_be_anticipated_each_asked_for_by_its_supplier(rows):
+    available = available_payments()
+    endpoint = anticipation_request_endpoint(available, "request")
+
+    open_payments = Payment.objects.filter(anticipation__isnull=True, due_date__gt=timezone.localdate())
+    assert sorted(pk for pk, _ in available) == sorted(open_payments.values_list("pk", flat=True)) != []
+    for (pk, _), (method, path, token, body) in zip(available, endpoint.requests, strict=True):
+        assert (method, path, json.loads(body)["payment"]) == ("POST", "/api/anticipations/", pk)
+        # The token is the payment's supplier's: it sees the payment, where another supplier's would get a 404.
+        response = Client().get(f"/api/payments/{pk}/", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+
+
+@pytest.mark.postgresql
+def test_the_plans_time_the_statement_the_api_sent_for_a_page(rows, supplier):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    sent = statements(APIClient(), ("GET", "/api/payments/?status=A", str(AccessToken.for_user(supplier.user)), ""))
+
+    assert len(sent) == 1 and f'"supplier_id" = {supplier.pk}' in sent[0]
+    timed = explain(sent[0])
+    assert timed.execution_ms >= 0 and timed.planning_ms >= 0
+    assert timed.plan.startswith("Limit") and "Execution Time" in timed.plan

@@ -116,10 +116,14 @@ class Command(BaseCommand):
         # COPY left the list counts a row per chunk and key: add them up, as beat would within a minute.
         payment_counts_compact()
         request_log_counts_compact()
-        # Fresh statistics and visibility maps, so the planner and index-only scans see the data as it is.
+        # Fresh statistics and visibility maps, so the planner and index-only scans see the data as it is. The count
+        # tables are rewritten: COPY left them a row per chunk and key, whose space a running programme's never held
+        # (at ten million payments, 600 pages for 2,177 rows, read by every operator's count).
         with connection.cursor() as cursor:
-            for model in (User, Supplier, Payment, Anticipation, RequestLog, PaymentCount, RequestLogCount):
+            for model in (User, Supplier, Payment, Anticipation, RequestLog):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+            for model in (PaymentCount, RequestLogCount):
+                cursor.execute(f"VACUUM FULL ANALYZE {model._meta.db_table}")
 
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
