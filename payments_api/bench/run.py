@@ -637,6 +637,11 @@ def targets(at: dict, small: int, large: int, results: list[Result]) -> list[str
     if dashboard:
         checks.append((f"admin dashboard p99 at {large:,}: {dashboard.p99:.1f} ms (below 300 ms)", dashboard.p99 < 300))
     lists = [r for r in results if r.is_list and r.scale == large and (small, r.endpoint) in at]
+    if lists:
+        fastest_growing = max(lists, key=lambda result: result.p99 / at[(small, result.endpoint)].p99)
+        growth = fastest_growing.p99 / at[(small, fastest_growing.endpoint)].p99
+        text = f"every list's p99 {large:,} / {small:,}: at most {growth:.2f}x, {fastest_growing.endpoint} (at most 2x)"
+        checks.append((text, growth <= 2))
     unchanged = [result.endpoint for result in lists if at[(small, result.endpoint)].queries != result.queries]
     checks.append((f"list endpoints with the same queries at both scales: {len(lists) - len(unchanged)}/{len(lists)}",
                    not unchanged))

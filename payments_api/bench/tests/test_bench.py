@@ -205,6 +205,9 @@ def test_the_report_shows_both_ratios_and_checks_the_targets_on_the_bare_one():
         result(10_000, "supplier: list payments", 300, 30, baseline=600, bare=1500),
         result(1_000_000, "supplier: list payments", 800, 35, baseline=1000, bare=1500),
         result(1_000_000, "supplier: list payments ?status=A", 500, 35, baseline=700, bare=1200),
+        result(10_000, "operator: list logs", 900, 10),
+        result(1_000_000, "operator: list logs", 800, 25),
+        result(10_000, "token obtain", 50, 100, is_list=False),
         result(1_000_000, "token obtain", 45, 400, is_list=False),
     ]
     args = Namespace(wrk_threads=2, connections=8, rounds=3, duration=2, workers=None, threads=None)
@@ -216,6 +219,9 @@ def test_the_report_shows_both_ratios_and_checks_the_targets_on_the_bare_one():
     assert "- FAIL: supplier: list payments ?status=A at 1,000,000: 42% of the bare ceiling's req/s" in text
     assert "- PASS: token obtain at 1,000,000: 45 req/s, p99 400 ms (at least 40, below 500 ms)" in text
     assert "of the baseline's req/s" not in text  # the target moved to the bare ceiling
+    assert "- PASS: supplier list p99 1,000,000 / 10,000: 1.17x (at most 2x)" in text
+    # Every list against its own p99 at the small scale; token obtain is not a list.
+    assert "- FAIL: every list's p99 1,000,000 / 10,000: at most 2.50x, operator: list logs (at most 2x)" in text
 
 
 @pytest.mark.django_db
