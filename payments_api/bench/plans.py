@@ -4,7 +4,7 @@ the plans of the slowest.
 
     python -m payments_api.bench.plans --scale 10000000 [--sample 20] [--plans 3]
 
-Reads the database `make bench` left for that scale (BENCH_DATABASE_URL_<scale>); the requests go through the API
+Reads the database `make bench` left for that scale (`<BENCH_DATABASE_URL>_<scale>`); the requests go through the API
 in this process (middleware, authentication, the views), so the queries are the ones gunicorn would send.
 """
 
@@ -71,11 +71,11 @@ def main() -> int:
     client = APIClient(HTTP_HOST="localhost")
     rows = []
     for endpoint in run.read_endpoints():
-        timed = []
+        timed: list[Timed] = []
         for request in endpoint.requests[: args.sample]:
-            for sql in statements(client, request):
-                statements(client, request)  # the pages it reads in cache, as under load
-                timed.append(explain(sql))
+            # Sent once before: the pages its statements read are then in memory, as under load.
+            statements(client, request)
+            timed += [explain(sql) for sql in statements(client, request)]
         slowest = max(timed, key=lambda each: each.execution_ms)
         slowest.endpoint = endpoint.name
         median = statistics.median(each.execution_ms for each in timed)

@@ -122,8 +122,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for model in (User, Supplier, Payment, Anticipation, RequestLog):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-            for model in (PaymentCount, RequestLogCount):
-                cursor.execute(f"VACUUM FULL ANALYZE {model._meta.db_table}")
+            for count_model in (PaymentCount, RequestLogCount):
+                cursor.execute(f"VACUUM FULL ANALYZE {count_model._meta.db_table}")
 
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
