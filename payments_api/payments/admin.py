@@ -201,8 +201,7 @@ class AnticipationAdmin(
         "supplier",
         "payment_value",
         "new_value_display",
-        "discount_display",
-        "days_early_display",
+        "discount_days_display",
         "apr_display",
         "new_due_date",
         "waiting_since",
@@ -299,6 +298,13 @@ class AnticipationAdmin(
     @admin.display(description=_("days early"))
     def days_early_display(self, anticipation: Anticipation) -> int:
         return anticipation.days_early
+
+    @admin.display(description=_("discount"))
+    def discount_days_display(self, anticipation: Anticipation):
+        """The queue's one column for both: the discount, and for how many days early it is given."""
+        days = anticipation.days_early
+        early = ngettext("%(days)s day early", "%(days)s days early", days) % {"days": days}
+        return format_html('{}<br><span class="quiet">{}</span>', format_money(anticipation.discount), early)
 
     @admin.display(description=_("APR"))
     def apr_display(self, anticipation: Anticipation):

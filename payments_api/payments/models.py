@@ -82,13 +82,15 @@ class PaymentStatus(models.TextChoices):
 
 class Payment(models.Model):
     # Indexed by payment_supplier_id_idx (supplier, id), which also serves every lookup by supplier alone.
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments", db_index=False)
-    creation_date = models.DateField(default=timezone.localdate, editable=False)
-    due_date = models.DateField()
-    value = MoneyField()
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="payments", db_index=False, verbose_name=_("supplier")
+    )
+    creation_date = models.DateField(_("creation date"), default=timezone.localdate, editable=False)
+    due_date = models.DateField(_("due date"))
+    value = MoneyField(_("value"))
     # Null when the payment was filed without one; never blank, so "no invoice number" has one spelling.
     external_id = models.CharField(
-        "external id",
+        _("external id"),
         max_length=EXTERNAL_ID_MAX_LENGTH,
         null=True,
         blank=True,
@@ -96,6 +98,7 @@ class Payment(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        verbose_name=_("created by"),
         help_text="The supplier's user or the operator who created it (empty for payments made before it was kept).",
     )
     # Annotated by the selectors (not a column): the status of the payment's anticipation, if any.
@@ -146,19 +149,25 @@ def anticipation_discount() -> ExpressionWrapper:
 
 class Anticipation(models.Model):
     # One anticipation per payment, ever: the one-to-one is a unique constraint in the database.
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="anticipation")
-    creation_date = models.DateField(default=timezone.localdate, editable=False)
-    new_due_date = models.DateField()
-    new_value = MoneyField()
-    update_date = models.DateField(default=timezone.localdate)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="anticipation", verbose_name=_("payment")
+    )
+    creation_date = models.DateField(_("creation date"), default=timezone.localdate, editable=False)
+    new_due_date = models.DateField(_("new due date"))
+    new_value = MoneyField(_("new value"))
+    update_date = models.DateField(_("update date"), default=timezone.localdate)
     status = models.CharField(
-        max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION
+        _("status"), max_length=2, choices=AnticipationStatus.choices, default=AnticipationStatus.PENDING_CONFIRMATION
     )
     # The terms it was priced with: a later change of the programme never reprices it.
-    monthly_rate = models.DecimalField(**RATE)
+    monthly_rate = models.DecimalField(_("monthly rate"), **RATE)
     programme_version = models.ForeignKey(
         # Not indexed: versions are never deleted, and nothing looks anticipations up by version.
-        ProgrammeVersion, on_delete=models.PROTECT, related_name="anticipations", db_index=False
+        ProgrammeVersion,
+        on_delete=models.PROTECT,
+        related_name="anticipations",
+        db_index=False,
+        verbose_name=_("programme version"),
     )
     # The first of the two approvals an anticipation at or above the programme's dual_approval_min_value needs
     # (logged as FIRST_APPROVAL); the second operator's approval decides it. Not indexed: read with the row.
@@ -170,8 +179,9 @@ class Anticipation(models.Model):
         editable=False,
         related_name="+",
         db_index=False,
+        verbose_name=_("first approved by"),
     )
-    first_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_approved_at = models.DateTimeField(_("first approved at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("anticipation")

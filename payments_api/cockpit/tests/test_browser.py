@@ -129,10 +129,11 @@ def test_an_operator_clears_the_pending_queue_with_the_confirmation_step(
     assert "Beta Embalagens SA" in first_row.locator("td.field-supplier").inner_text()
     assert format_cnpj(programme["beta"].reg_number) in first_row.locator("td.field-supplier").inner_text()
     assert first_row.locator("td.field-payment_value").inner_text() == "R$2,000.00"
-    assert first_row.locator("td.field-discount_display").inner_text() == "R$60.00"
-    assert first_row.locator("td.field-days_early_display").inner_text() == "30"
+    assert first_row.locator("td.field-discount_days_display").inner_text() == "R$60.00\n30 days early"
     assert first_row.locator("td.field-apr_display").inner_text() == "36.5%\n3.00% a month"
     assert first_row.locator("td.field-waiting_since").inner_text() == f"waiting 4 days\n{days(-4).isoformat()}"
+    # Every column in sight on a laptop's screen (1,400 px), beside the navigation and the filters.
+    assert page.eval_on_selector("#changelist .results", "e => e.scrollWidth <= e.clientWidth")
     screenshot(page, "queue")
 
     page.check("#action-toggle")
@@ -248,8 +249,11 @@ def test_the_admin_speaks_portuguese_to_a_portuguese_browser(
     page.goto(f"{live_server.url}/admin/payments/anticipation/")
     first_row = page.locator("#result_list tbody tr").first
     assert first_row.locator("td.field-payment_value").inner_text() == "R$ 2.000,00"
+    assert first_row.locator("td.field-discount_days_display").inner_text() == "R$ 60,00\n30 dias antecipados"
     assert first_row.locator("td.field-waiting_since").inner_text() == f"esperando há 4 dias\n{days(-4):%d/%m/%Y}"
     assert page.locator("#changelist-filter").get_by_text("Aguardando confirmação").count() == 1
+    assert page.locator("#result_list thead").get_by_text("Nova data de pagamento").count() == 1  # a model field's
+    assert page.eval_on_selector("#changelist .results", "e => e.scrollWidth <= e.clientWidth")  # longer words
     screenshot(page, "queue-pt-br")
     context.close()
 
