@@ -28,24 +28,29 @@ class Notification(models.Model):
     """
 
     # By name: a leaf app imports no other leaf (see .importlinter).
-    request_log = models.OneToOneField("requestlogs.RequestLog", on_delete=models.PROTECT, related_name="notification")
-    recipient = models.EmailField()
-    language = models.CharField(max_length=5, choices=Language.choices)
+    request_log = models.OneToOneField(
+        "requestlogs.RequestLog", on_delete=models.PROTECT, related_name="notification", verbose_name=_("request log")
+    )
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     # The templates' context, as JSON: amounts and dates are stored as text and formatted in `language` when sent.
-    context = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    context = models.JSONField(_("context"), default=dict, encoder=DjangoJSONEncoder)
     # A batch's e-mail hangs on the request log of its first anticipation and lists them all in `context`.
     template = models.CharField(
+        _("template"),
         max_length=20, choices=NotificationTemplate.choices, default=NotificationTemplate.ANTICIPATION
     )
-    status = models.CharField(max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=7, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # Attempts made before the last re-send from the admin: each re-send allows NOTIFICATION_MAX_ATTEMPTS more.
-    attempts_before_resend = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    attempts_before_resend = models.PositiveIntegerField(_("attempts before resend"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # When a pending notification is next due to be sent; the relay re-queues those left behind.
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail")

@@ -275,16 +275,18 @@ class PayablesImport(models.Model):
     Only a file without errors is recorded, since any error writes nothing. The admin keeps a checked file's
     `content` until the operator confirms it (then it is imported and the content dropped)."""
 
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=8, choices=PayablesImportStatus.choices)
-    file_sha256 = models.CharField("file SHA-256", max_length=64)
-    filename = models.CharField(max_length=255, blank=True)
-    rows = models.PositiveIntegerField()
-    created = models.PositiveIntegerField()
-    updated = models.PositiveIntegerField()
-    unchanged = models.PositiveIntegerField()
-    content = models.BinaryField(blank=True, default=b"", editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=8, choices=PayablesImportStatus.choices)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    filename = models.CharField(_("filename"), max_length=255, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("created"))
+    updated = models.PositiveIntegerField(_("updated"))
+    unchanged = models.PositiveIntegerField(_("unchanged"))
+    content = models.BinaryField(_("content"), blank=True, default=b"", editable=False)
 
     class Meta:
         ordering = ["-id"]

@@ -44,15 +44,18 @@ class ProgrammeTerms(models.Model):
     )
 
     monthly_rate = models.DecimalField(
+        _("monthly rate"),
         **RATE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONTHLY_RATE)],
         help_text="The discount per 30 days early, e.g. 0.030000 for 3% a month.",
     )
     business_days_only = models.BooleanField(
+        _("business days only"),
         default=False, help_text="Refuse new due dates that are not business days (weekends, banking holidays)."
     )
     # The treasury controls: each null is off.
     monthly_budget = MoneyField(
+        _("monthly budget"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -60,6 +63,7 @@ class ProgrammeTerms(models.Model):
         "values); empty for no limit.",
     )
     auto_approve_min_apr = models.DecimalField(
+        _("auto-approval minimum APR"),
         max_digits=6,
         decimal_places=2,
         null=True,
@@ -69,12 +73,14 @@ class ProgrammeTerms(models.Model):
         "up to the ceiling below, within the month's budget; empty (with the ceiling) for no automatic approval.",
     )
     auto_approve_max_value = MoneyField(
+        _("auto-approval maximum value"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="The largest new value approved automatically; set with the APR hurdle, or neither.",
     )
     dual_approval_min_value = MoneyField(
+        _("dual approval minimum value"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
@@ -126,14 +132,15 @@ class ProgrammeTerms(models.Model):
 class ProgrammeVersion(ProgrammeTerms):
     """The terms in force from `created_at` until the next version; never changed or deleted."""
 
-    number = models.PositiveIntegerField(primary_key=True)
-    created_at = models.DateTimeField()
+    number = models.PositiveIntegerField(_("number"), primary_key=True)
+    created_at = models.DateTimeField(_("created at"))
     # Null for the first version, seeded from ANTICIPATION_MONTHLY_RATE when the database was created.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
     # {"term": {"old": ..., "new": ...}} as shown to people (JSON strings for rates); empty for the first version.
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("programme version")
@@ -149,11 +156,11 @@ class Programme(ProgrammeTerms):
     """The one row of terms in force (its id is always PROGRAMME_ID)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=PROGRAMME_ID, editable=False)
-    version = models.ForeignKey(ProgrammeVersion, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("version"))
     # Drawn anew with every change of the calendar's overrides, in the same transaction: the key of the cached
     # calendar. Random rather than counted, so a change rolled back (or a database emptied) never brings back a key
     # some process still holds for other overrides.
-    calendar_revision = models.UUIDField(default=uuid.uuid4, editable=False)
+    calendar_revision = models.UUIDField(_("calendar revision"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("programme")
@@ -189,12 +196,13 @@ class CalendarOverrideKind(models.TextChoices):
 class CalendarOverride(models.Model):
     """An operator's correction of the banking calendar on one day: an extra holiday, or a day declared working."""
 
-    day = models.DateField(unique=True)
-    kind = models.CharField(max_length=1, choices=CalendarOverrideKind.choices)
-    name = models.CharField(max_length=100, help_text="Shown to clients, e.g. the city's anniversary.")
-    updated_at = models.DateTimeField(auto_now=True)
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=1, choices=CalendarOverrideKind.choices)
+    name = models.CharField(_("name"), max_length=100, help_text="Shown to clients, e.g. the city's anniversary.")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("updated by"),
     )
 
     class Meta:

@@ -22,13 +22,16 @@ class RequestLog(models.Model):
     append_only = True
 
     # By name: the log is written by the payments app, which it never imports (see .importlinter).
-    anticipation = models.ForeignKey("payments.Anticipation", on_delete=models.PROTECT, related_name="logs")
+    anticipation = models.ForeignKey(
+        "payments.Anticipation", on_delete=models.PROTECT, related_name="logs", verbose_name=_("anticipation")
+    )
     # Null only for an approval by the programme itself (auto-approval): the log shows it as "automatic".
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="request_logs"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="request_logs",
+        verbose_name=_("user"),
     )
-    action = models.CharField(max_length=1, choices=RequestLogAction.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(_("action"), max_length=1, choices=RequestLogAction.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("request log")

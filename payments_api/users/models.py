@@ -71,15 +71,18 @@ class Language(models.TextChoices):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]  # the e-mail address identifies a user
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
     is_operator = models.BooleanField(
+        _("is operator"),
         default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
     )
     created_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         help_text="Who added the account in the admin (empty for accounts made otherwise).",
+        verbose_name=_("created by"),
     )
     tokens_valid_after = models.DateTimeField(
+        _("tokens valid after"),
         null=True,
         blank=True,
         editable=False,
@@ -155,21 +158,23 @@ class IssuedRefreshToken(models.Model):
 
 
 class Supplier(models.Model):
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="supplier")
-    corporate_name = models.CharField(max_length=150)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="supplier", verbose_name=_("user"))
+    corporate_name = models.CharField(_("corporate name"), max_length=150)
     reg_number = models.CharField(
-        "CNPJ",
+        _("CNPJ"),
         max_length=14,
         unique=True,
         validators=[validate_cnpj],
         help_text="14 characters, digits or upper-case letters; punctuation is removed.",
     )
     language = models.CharField(
+        _("language"),
         max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text="Language of its e-mails."
     )
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         help_text="Who added the supplier in the admin (empty for suppliers made otherwise).",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -208,14 +213,17 @@ class AccountChange(models.Model):
     # Only SELECT and INSERT for the application's database role (grant_app_role); triggers refuse the rest.
     append_only = True
 
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes_made")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes")
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="account_changes"
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_changes_made", verbose_name=_("actor")
     )
-    kind = models.CharField(max_length=16, choices=AccountChangeKind.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes", verbose_name=_("user"))
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="account_changes",
+        verbose_name=_("supplier"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AccountChangeKind.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("account change")

@@ -18,22 +18,22 @@ class WebhookEventType(models.TextChoices):
 class WebhookEndpoint(models.Model):
     """A URL of the buyer's systems that receives the events it subscribed to, signed with its secret."""
 
-    url = models.URLField(max_length=2000)
-    description = models.CharField(max_length=500, blank=True)
-    events = models.JSONField(default=list, help_text="The event types sent to this endpoint.")
+    url = models.URLField(_("URL"), max_length=2000)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    events = models.JSONField(_("events"), default=list, help_text="The event types sent to this endpoint.")
     # The Standard Webhooks signing secret ("whsec_" and base64); shown once, when created or rotated.
-    secret = models.CharField(max_length=100)
+    secret = models.CharField(_("secret"), max_length=100)
     # During a rotation the previous secret signs too, until previous_secret_expires_at.
-    previous_secret = models.CharField(max_length=100, blank=True)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
-    enabled = models.BooleanField(default=True)
+    previous_secret = models.CharField(_("previous secret"), max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(_("previous secret expires at"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
     # Why the service disabled it (410 Gone, days of failures); blank when enabled or disabled by an operator.
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(_("disabled reason"), max_length=200, blank=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     # When its deliveries started failing without a success since; None while they succeed.
-    failing_since = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook endpoint")
@@ -81,23 +81,28 @@ class WebhookDelivery(models.Model):
     `body` is the exact JSON sent; the signature covers it with the timestamp of each attempt.
     """
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    message_id = models.CharField(max_length=40, unique=True, default=new_message_id)
-    event_type = models.CharField(max_length=50, choices=WebhookEventType.choices)
-    body = models.TextField()
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
+    message_id = models.CharField(_("message id"), max_length=40, unique=True, default=new_message_id)
+    event_type = models.CharField(_("event type"), max_length=50, choices=WebhookEventType.choices)
+    body = models.TextField(_("body"))
     status = models.CharField(
+        _("status"),
         max_length=9, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # Attempts made before the last replay from the admin: each replay starts the retry schedule again.
-    attempts_before_replay = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True, help_text="The start of the receiver's last answer.")
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts_before_replay = models.PositiveIntegerField(_("attempts before replay"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.TextField(
+        _("response body"), blank=True, help_text="The start of the receiver's last answer."
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
