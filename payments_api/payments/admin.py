@@ -527,17 +527,22 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
     list_display = (
         "id",
         "imported_at",
-        "imported_by",
+        "imported_by_email",
         "status",
         "filename",
-        "rows",
         "created",
         "updated",
         "unchanged",
-        "file_sha256",
+        "file_digest",
     )
     list_filter = ("status",)
+    # The counts are read across a row, not sorted by: their columns stay narrow, without sorting controls. The rows
+    # of a file are the sum of the three (only a file without errors is recorded): on the import's page.
+    sortable_by = ("id", "imported_at", "imported_by_email", "status", "filename")
     list_select_related = ("imported_by",)
+
+    class Media:
+        css = {"all": ("cockpit/cockpit.css",)}  # the list's layout, as the queue's
     search_fields = ("filename", "file_sha256", "imported_by__email")
     readonly_fields = [field.name for field in PayablesImport._meta.fields if field.name != "content"]
     exclude = ("content",)
@@ -547,6 +552,19 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("imported by"), ordering="imported_by__email")
+    def imported_by_email(self, payables_import: PayablesImport):
+        """The operator's e-mail address, which may break before its @ in a narrow column."""
+        local, at, domain = payables_import.imported_by.email.partition("@")
+        return format_html("{}<wbr>{}{}", local, at, domain)
+
+    @admin.display(description=_("file SHA-256"))
+    def file_digest(self, payables_import: PayablesImport):
+        """The digest's first 8 characters, enough to tell a day's files apart; the whole one in the tooltip, on the
+        import's page and in the search."""
+        digest = payables_import.file_sha256
+        return format_html('<span title="{}">{}…</span>', digest, digest[:8])
 
     def get_queryset(self, request):
         # A checked file's content (up to 10 MB) is read only by the confirmation, never by a list or a page.

@@ -40,4 +40,9 @@ def test_an_operator_checks_a_payables_file_reads_the_report_and_confirms(
     assert "Imported 1 row: 1 created" in page.locator(".messagelist").inner_text()
     assert Payment.objects.get().external_id == "NF-1"
     assert PayablesImport.objects.filter(status=PayablesImportStatus.IMPORTED).count() == 1
+    digest = PayablesImport.objects.get(status=PayablesImportStatus.IMPORTED).file_sha256
+    cell = page.locator("#result_list tbody tr").first.locator("td.field-file_digest span")
+    assert (cell.inner_text(), cell.get_attribute("title")) == (f"{digest[:8]}…", digest)
+    # Every column in sight on a laptop's screen (1,400 px), beside the navigation and the filters.
+    assert page.eval_on_selector("#changelist .results", "e => e.scrollWidth <= e.clientWidth")
     screenshot(page, "payables-imports")
