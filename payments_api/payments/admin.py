@@ -541,8 +541,6 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
     sortable_by = ("id", "imported_at", "imported_by_email", "status", "filename")
     list_select_related = ("imported_by",)
 
-    class Media:
-        css = {"all": ("cockpit/cockpit.css",)}  # the list's layout, as the queue's
     search_fields = ("filename", "file_sha256", "imported_by__email")
     readonly_fields = [field.name for field in PayablesImport._meta.fields if field.name != "content"]
     exclude = ("content",)
