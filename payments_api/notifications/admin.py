@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payments_api.common.admin import (
     CSVExportAdminMixin,
@@ -91,8 +92,12 @@ class NotificationAdmin(
         for notification in failed:
             notification_resend(notification=notification)
         if failed:
-            self.message_user(request, f"{len(failed)} notification(s) queued again.", messages.SUCCESS)
+            message = ngettext("%(count)s e-mail queued again.", "%(count)s e-mails queued again.", len(failed))
+            self.message_user(request, message % {"count": len(failed)}, messages.SUCCESS)
         if skipped := selected - len(failed):
-            self.message_user(
-                request, f"{skipped} notification(s) left alone: only failed ones are re-sent.", messages.WARNING
+            message = ngettext(
+                "%(count)s e-mail left alone: only failed ones are re-sent.",
+                "%(count)s e-mails left alone: only failed ones are re-sent.",
+                skipped,
             )
+            self.message_user(request, message % {"count": skipped}, messages.WARNING)

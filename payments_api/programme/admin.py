@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from payments_api.common.admin import CSVExportAdminMixin, OperatorAdminMixin, ReadOnlyAdminMixin, is_admin_operator
 from payments_api.programme.models import CalendarOverride, Programme, ProgrammeVersion
@@ -29,11 +30,11 @@ class ProgrammeAdmin(OperatorAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("version")
 
-    @admin.display(description="in force since")
+    @admin.display(description=_("in force since"))
     def effective_since(self, programme):
         return programme.version.created_at
 
-    @admin.display(description="versions, newest first")
+    @admin.display(description=_("versions, newest first"))
     def versions(self, programme):
         rows = format_html_join(
             "",
@@ -67,7 +68,7 @@ class ProgrammeVersionAdmin(ReadOnlyAdminMixin, CSVExportAdminMixin, OperatorAdm
     list_display = ("number", "created_at", "created_by", "monthly_rate", "business_days_only", "changed")
     list_select_related = ("created_by",)
 
-    @admin.display(description="changes")
+    @admin.display(description=_("changes"))
     def changed(self, version):
         return _changes(version)
 

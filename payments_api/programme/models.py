@@ -149,7 +149,7 @@ class ProgrammeVersion(ProgrammeTerms):
         constraints = ProgrammeTerms.terms_constraints("programmeversion")
 
     def __str__(self):
-        return f"Programme version {self.number}"
+        return _("Programme version %(number)s") % {"number": self.number}
 
 
 class Programme(ProgrammeTerms):
@@ -171,7 +171,7 @@ class Programme(ProgrammeTerms):
         ]
 
     def __str__(self):
-        return f"Programme (version {self.version_id})"
+        return _("Programme (version %(number)s)") % {"number": self.version_id}
 
 
 class BudgetMonth(models.Model):
@@ -189,8 +189,8 @@ class BudgetMonth(models.Model):
 
 
 class CalendarOverrideKind(models.TextChoices):
-    HOLIDAY = "H", "Holiday (no settlement)"
-    WORKING_DAY = "W", "Working day"
+    HOLIDAY = "H", _("Holiday (no settlement)")
+    WORKING_DAY = "W", _("Working day")
 
 
 class CalendarOverride(models.Model):

@@ -196,11 +196,11 @@ class Supplier(models.Model):
 
 
 class AccountChangeKind(models.TextChoices):
-    USER_CREATED = "user-created", "Account created"
-    PASSWORD_SET = "password-set", "Password set"
-    EMAIL_CHANGED = "email-changed", "E-mail changed"
-    SUPPLIER_CREATED = "supplier-created", "Supplier created"
-    SUPPLIER_MOVED = "supplier-moved", "Supplier moved to another account"
+    USER_CREATED = "user-created", _("Account created")
+    PASSWORD_SET = "password-set", _("Password set")
+    EMAIL_CHANGED = "email-changed", _("E-mail changed")
+    SUPPLIER_CREATED = "supplier-created", _("Supplier created")
+    SUPPLIER_MOVED = "supplier-moved", _("Supplier moved to another account")
 
 
 class AccountChange(models.Model):

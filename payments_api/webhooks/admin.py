@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payments_api.common.admin import (
     CSVExportAdminMixin,
@@ -56,11 +58,11 @@ class WebhookEndpointAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelA
     )
     actions = ("rotate_secret", "replay_failed")
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def events_list(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.events)
 
-    @admin.display(boolean=True, description="needs attention")
+    @admin.display(boolean=True, description=_("needs attention"))
     def needs_attention(self, endpoint: WebhookEndpoint) -> bool:
         return endpoint.needs_attention
 
@@ -87,18 +89,24 @@ class WebhookEndpointAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelA
     def has_rotate_permission(self, request):
         return is_admin_operator(request.user) or request.user.is_superuser
 
-    @admin.action(description="Rotate the secret of the selected endpoints", permissions=["rotate"])
+    @admin.action(description=_("Rotate the secret of the selected endpoints"), permissions=["rotate"])
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint)
             self.message_user(
-                request, f"New signing secret of {endpoint}, shown only now: {endpoint.secret}", messages.WARNING
+                request,
+                _("New signing secret of %(endpoint)s, shown only now: %(secret)s")
+                % {"endpoint": endpoint, "secret": endpoint.secret},
+                messages.WARNING,
             )
 
-    @admin.action(description="Replay the failed deliveries of the selected endpoints", permissions=["rotate"])
+    @admin.action(description=_("Replay the failed deliveries of the selected endpoints"), permissions=["rotate"])
     def replay_failed(self, request, queryset):
         replayed = sum(webhook_endpoint_replay_failed(endpoint=endpoint) for endpoint in queryset)
-        self.message_user(request, f"{replayed} failed deliveries queued again.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)s failed delivery queued again.", "%(count)s failed deliveries queued again.", replayed
+        )
+        self.message_user(request, message % {"count": replayed}, messages.SUCCESS)
 
 
 @admin.register(WebhookDelivery)
@@ -124,20 +132,24 @@ class WebhookDeliveryAdmin(
     readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
     actions = ("replay",)
 
-    @admin.display(description="response")
+    @admin.display(description=_("response"))
     def short_response_body(self, delivery: WebhookDelivery) -> str:
         return Truncator(delivery.response_body or delivery.last_error).chars(80)
 
     def has_replay_permission(self, request):
         return is_admin_operator(request.user) or request.user.is_superuser
 
-    @admin.action(description="Replay the selected failed deliveries (same webhook-id)", permissions=["replay"])
+    @admin.action(description=_("Replay the selected failed deliveries (same webhook-id)"), permissions=["replay"])
     def replay(self, request, queryset):
         selected = len(queryset)
         replayed = webhook_deliveries_replay(deliveries=queryset)
         if replayed:
-            self.message_user(request, f"{replayed} deliveries queued again.", messages.SUCCESS)
+            message = ngettext("%(count)s delivery queued again.", "%(count)s deliveries queued again.", replayed)
+            self.message_user(request, message % {"count": replayed}, messages.SUCCESS)
         if skipped := selected - replayed:
-            self.message_user(
-                request, f"{skipped} deliveries left alone: only failed ones are replayed.", messages.WARNING
+            message = ngettext(
+                "%(count)s delivery left alone: only failed ones are replayed.",
+                "%(count)s deliveries left alone: only failed ones are replayed.",
+                skipped,
             )
+            self.message_user(request, message % {"count": skipped}, messages.WARNING)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class WebhookEventType(models.TextChoices):
     """The events an endpoint may subscribe to; `data` is the JSON the API answers for the object named."""
 
-    ANTICIPATION_REQUESTED = "anticipation.requested", "An anticipation was requested"
-    ANTICIPATION_APPROVED = "anticipation.approved", "An anticipation was approved"
-    ANTICIPATION_DENIED = "anticipation.denied", "An anticipation was denied"
-    PAYMENT_CREATED = "payment.created", "A payment was created"
+    ANTICIPATION_REQUESTED = "anticipation.requested", _("An anticipation was requested")
+    ANTICIPATION_APPROVED = "anticipation.approved", _("An anticipation was approved")
+    ANTICIPATION_DENIED = "anticipation.denied", _("An anticipation was denied")
+    PAYMENT_CREATED = "payment.created", _("A payment was created")
 
 
 class WebhookEndpoint(models.Model):
@@ -65,9 +65,9 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 def new_message_id() -> str:

@@ -1,5 +1,6 @@
-"""The admin speaks the operator's language down to the names of the fields: every model an operator sees there, and
-each of its fields, has a name in the pt-BR catalog (the column headers, the filters and the forms are made of them)."""
+"""The admin speaks the operator's language down to the names of the fields and their choices: every model an operator
+sees there, each of its fields and each choice of a field has a name in the pt-BR catalog (the column headers, the
+filters, the cells and the forms are made of them)."""
 
 import pytest
 from django.contrib import admin
@@ -29,3 +30,21 @@ def test_every_field_of_a_model_in_the_admin_has_a_portuguese_name(model):
         if portuguese[name] == label and label not in {"URL", "CNPJ", "endpoint", "e-mail", "id"}
     }
     assert untranslated == {}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_every_choice_of_a_field_in_the_admin_has_a_portuguese_name(model):
+    def choices() -> dict[tuple[str, str], str]:
+        return {
+            (field.name, str(value)): str(label)
+            for field in model._meta.concrete_fields
+            # A language is named in its own language ("English", "Português (Brasil)") whatever the page's.
+            if field.choices and field.name != "language"
+            for value, label in field.flatchoices
+        }
+
+    english = choices()
+    with translation.override("pt-br"):
+        portuguese = choices()
+
+    assert {key: label for key, label in english.items() if portuguese[key] == label} == {}

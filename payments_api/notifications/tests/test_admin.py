@@ -64,7 +64,7 @@ def test_resend_sends_failed_notifications_again_and_leaves_the_others(
     assert pending.status == NotificationStatus.PENDING
     assert [message.to for message in mail.outbox] == [[failed.recipient]]
     said = [str(message) for message in response.context["messages"]]
-    assert said == ["1 notification(s) queued again.", "1 notification(s) left alone: only failed ones are re-sent."]
+    assert said == ["1 e-mail queued again.", "1 e-mail left alone: only failed ones are re-sent."]
 
 
 def test_staff_who_are_not_operators_cannot_resend(client, django_capture_on_commit_callbacks):
