@@ -540,7 +540,6 @@ class PayablesImportAdmin(CSVExportAdminMixin, OperatorAdminMixin, admin.ModelAd
     # of a file are the sum of the three (only a file without errors is recorded): on the import's page.
     sortable_by = ("id", "imported_at", "imported_by_email", "status", "filename")
     list_select_related = ("imported_by",)
-
     search_fields = ("filename", "file_sha256", "imported_by__email")
     readonly_fields = [field.name for field in PayablesImport._meta.fields if field.name != "content"]
     exclude = ("content",)
