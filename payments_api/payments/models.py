@@ -94,12 +94,12 @@ class Payment(models.Model):
         max_length=EXTERNAL_ID_MAX_LENGTH,
         null=True,
         blank=True,
-        help_text="The buyer's invoice number, unique per supplier.",
+        help_text=_("The buyer's invoice number, unique per supplier."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("created by"),
-        help_text="The supplier's user or the operator who created it (empty for payments made before it was kept).",
+        help_text=_("The supplier's user or the operator who created it (empty for payments made before it was kept)."),
     )
     # Annotated by the selectors (not a column): the status of the payment's anticipation, if any.
     anticipation_status: str | None

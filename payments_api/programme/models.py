@@ -47,11 +47,11 @@ class ProgrammeTerms(models.Model):
         _("monthly rate"),
         **RATE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MONTHLY_RATE)],
-        help_text="The discount per 30 days early, e.g. 0.030000 for 3% a month.",
+        help_text=_("The discount per 30 days early, e.g. 0.030000 for 3% a month."),
     )
     business_days_only = models.BooleanField(
         _("business days only"),
-        default=False, help_text="Refuse new due dates that are not business days (weekends, banking holidays)."
+        default=False, help_text=_("Refuse new due dates that are not business days (weekends, banking holidays).")
     )
     # The treasury controls: each null is off.
     monthly_budget = MoneyField(
@@ -59,8 +59,10 @@ class ProgrammeTerms(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="The most that may be approved for payment in one calendar month (by new due date, counted on new "
-        "values); empty for no limit.",
+        help_text=_(
+            "The most that may be approved for payment in one calendar month (by new due date, counted on new "
+            "values); empty for no limit."
+        ),
     )
     auto_approve_min_apr = models.DecimalField(
         _("auto-approval minimum APR"),
@@ -69,23 +71,27 @@ class ProgrammeTerms(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_APR)],
-        help_text="Approve at once a request whose APR (as quoted, a percentage) is at least this, with a new value "
-        "up to the ceiling below, within the month's budget; empty (with the ceiling) for no automatic approval.",
+        help_text=_(
+            "Approve at once a request whose APR (as quoted, a percentage) is at least this, with a new value "
+            "up to the ceiling below, within the month's budget; empty (with the ceiling) for no automatic approval."
+        ),
     )
     auto_approve_max_value = MoneyField(
         _("auto-approval maximum value"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="The largest new value approved automatically; set with the APR hurdle, or neither.",
+        help_text=_("The largest new value approved automatically; set with the APR hurdle, or neither."),
     )
     dual_approval_min_value = MoneyField(
         _("dual approval minimum value"),
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Anticipations with a new value at or above this need the approval of two different operators; "
-        "empty for one approval always.",
+        help_text=_(
+            "Anticipations with a new value at or above this need the approval of two different operators; "
+            "empty for one approval always."
+        ),
     )
 
     class Meta:
@@ -179,7 +185,7 @@ class BudgetMonth(models.Model):
     UPDATE) before it counts what is committed, so concurrent approvals are counted one after the other and together
     never exceed the budget. What is committed is counted from the approved anticipations themselves."""
 
-    month = models.DateField(primary_key=True, help_text="The month's first day.")
+    month = models.DateField(primary_key=True, help_text=_("The month's first day."))
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(month__day=1), name="budgetmonth_first_day")]
@@ -198,7 +204,7 @@ class CalendarOverride(models.Model):
 
     day = models.DateField(_("day"), unique=True)
     kind = models.CharField(_("kind"), max_length=1, choices=CalendarOverrideKind.choices)
-    name = models.CharField(_("name"), max_length=100, help_text="Shown to clients, e.g. the city's anniversary.")
+    name = models.CharField(_("name"), max_length=100, help_text=_("Shown to clients, e.g. the city's anniversary."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,

@@ -74,11 +74,11 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     is_operator = models.BooleanField(
         _("is operator"),
-        default=False, help_text="Operators see every supplier's payments and approve or deny anticipations."
+        default=False, help_text=_("Operators see every supplier's payments and approve or deny anticipations.")
     )
     created_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
-        help_text="Who added the account in the admin (empty for accounts made otherwise).",
+        help_text=_("Who added the account in the admin (empty for accounts made otherwise)."),
         verbose_name=_("created by"),
     )
     tokens_valid_after = models.DateTimeField(
@@ -86,7 +86,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         editable=False,
-        help_text="Tokens issued before this instant are refused: set when the account is deactivated.",
+        help_text=_("Tokens issued before this instant are refused: set when the account is deactivated."),
     )
 
     USERNAME_FIELD = "email"
@@ -141,7 +141,7 @@ class IssuedRefreshToken(models.Model):
 
     jti = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
-    chain = models.CharField(max_length=64, help_text="The jti of the chain's first token, issued at login.")
+    chain = models.CharField(max_length=64, help_text=_("The jti of the chain's first token, issued at login."))
     expires_at = models.DateTimeField()
     state = models.CharField(max_length=7, choices=RefreshTokenState.choices, default=RefreshTokenState.ACTIVE)
 
@@ -165,15 +165,15 @@ class Supplier(models.Model):
         max_length=14,
         unique=True,
         validators=[validate_cnpj],
-        help_text="14 characters, digits or upper-case letters; punctuation is removed.",
+        help_text=_("14 characters, digits or upper-case letters; punctuation is removed."),
     )
     language = models.CharField(
         _("language"),
-        max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text="Language of its e-mails."
+        max_length=5, choices=Language.choices, default=Language.PORTUGUESE, help_text=_("Language of its e-mails.")
     )
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
-        help_text="Who added the supplier in the admin (empty for suppliers made otherwise).",
+        help_text=_("Who added the supplier in the admin (empty for suppliers made otherwise)."),
         verbose_name=_("created by"),
     )
 

@@ -20,7 +20,7 @@ class WebhookEndpoint(models.Model):
 
     url = models.URLField(_("URL"), max_length=2000)
     description = models.CharField(_("description"), max_length=500, blank=True)
-    events = models.JSONField(_("events"), default=list, help_text="The event types sent to this endpoint.")
+    events = models.JSONField(_("events"), default=list, help_text=_("The event types sent to this endpoint."))
     # The Standard Webhooks signing secret ("whsec_" and base64); shown once, when created or rotated.
     secret = models.CharField(_("secret"), max_length=100)
     # During a rotation the previous secret signs too, until previous_secret_expires_at.
@@ -98,7 +98,7 @@ class WebhookDelivery(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
     response_body = models.TextField(
-        _("response body"), blank=True, help_text="The start of the receiver's last answer."
+        _("response body"), blank=True, help_text=_("The start of the receiver's last answer.")
     )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

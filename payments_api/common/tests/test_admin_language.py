@@ -1,6 +1,6 @@
-"""The admin speaks the operator's language down to the names of the fields and their choices: every model an operator
-sees there, each of its fields and each choice of a field has a name in the pt-BR catalog (the column headers, the
-filters, the cells and the forms are made of them)."""
+"""The admin speaks the operator's language down to the names of the fields, their help and their choices: every model
+an operator sees there, each of its fields, its help text and each choice of a field is in the pt-BR catalog (the
+column headers, the filters, the cells and the forms are made of them)."""
 
 import pytest
 from django.contrib import admin
@@ -48,3 +48,15 @@ def test_every_choice_of_a_field_in_the_admin_has_a_portuguese_name(model):
         portuguese = choices()
 
     assert {key: label for key, label in english.items() if portuguese[key] == label} == {}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_every_help_text_of_a_field_in_the_admin_is_in_portuguese(model):
+    def help_texts() -> dict[str, str]:
+        return {field.name: str(field.help_text) for field in model._meta.concrete_fields if field.help_text}
+
+    english = help_texts()
+    with translation.override("pt-br"):
+        portuguese = help_texts()
+
+    assert {name: text for name, text in english.items() if portuguese[name] == text} == {}
