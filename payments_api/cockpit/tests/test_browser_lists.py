@@ -5,9 +5,9 @@ import datetime
 import hashlib
 
 import pytest
-from django.contrib import admin
 from django.utils import timezone
 
+from payments_api.common.tests.admin_models import ADMIN_MODELS
 from payments_api.payments.models import PayablesImport, PayablesImportStatus
 from payments_api.programme.models import CalendarOverride, CalendarOverrideKind
 from payments_api.users.models import AccountChange, AccountChangeKind
@@ -15,11 +15,6 @@ from payments_api.webhooks.models import WebhookDelivery, WebhookDeliveryStatus,
 from payments_api.webhooks.tests.factories import WebhookEndpointFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-MODELS = sorted(
-    (model for model in admin.site._registry if model.__module__.startswith("payments_api.")),
-    key=lambda model: (model._meta.app_label, model._meta.model_name),
-)
 
 
 @pytest.fixture
@@ -50,7 +45,7 @@ def every_kind_of_row(programme, superuser, admin_operator):
 
 
 @pytest.mark.parametrize("language", ["en-US", "pt-BR"])
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.model_name)
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model._meta.model_name)
 def test_every_admin_list_fits_a_laptop_screen(
     live_server, browser, screenshot, every_kind_of_row, superuser, log_in_browser, model, language
 ):

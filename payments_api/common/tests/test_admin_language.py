@@ -3,10 +3,9 @@ an operator sees there, each of its fields, its help text and each choice of a f
 column headers, the filters, the cells and the forms are made of them)."""
 
 import pytest
-from django.contrib import admin
 from django.utils import translation
 
-MODELS = [model for model in admin.site._registry if model.__module__.startswith("payments_api.")]
+from payments_api.common.tests.admin_models import ADMIN_MODELS
 
 
 def field_names(model) -> list[tuple[str, str]]:
@@ -17,7 +16,7 @@ def field_names(model) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model.__name__)
 def test_every_field_of_a_model_in_the_admin_has_a_portuguese_name(model):
     english = dict(field_names(model))
     with translation.override("pt-br"):
@@ -32,7 +31,7 @@ def test_every_field_of_a_model_in_the_admin_has_a_portuguese_name(model):
     assert untranslated == {}
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model.__name__)
 def test_every_choice_of_a_field_in_the_admin_has_a_portuguese_name(model):
     def choices() -> dict[tuple[str, str], str]:
         return {
@@ -50,7 +49,7 @@ def test_every_choice_of_a_field_in_the_admin_has_a_portuguese_name(model):
     assert {key: label for key, label in english.items() if portuguese[key] == label} == {}
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda model: model.__name__)
 def test_every_help_text_of_a_field_in_the_admin_is_in_portuguese(model):
     def help_texts() -> dict[str, str]:
         return {field.name: str(field.help_text) for field in model._meta.concrete_fields if field.help_text}
